@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Check every patch of the series on its own (bisectability): walk from the
+# base to the tip of branch "series" one commit at a time and run
+#   - the commit-message rules (prefix, body, author, Signed-off-by),
+#   - scripts/checkpatch.pl --strict on the exported patch (0/0/0),
+#   - builds of the directories the series touches for x86_64 (gcc, W=1,
+#     sparse), arm64 (Debian's cross gcc, W=1) and x86_64 clang-19 (W=1),
+#     failing on any warning that the base does not have,
+#   - scripts/kernel-doc -Wall on the sources and headers the patch touches,
+#     failing on any warning that the base does not have.
+# Results go to $RESULTS, one line per check; exits non-zero if any failed.
+#
+# Set BUILDS="x86_64 arm64 clang" (default) to choose the builds.
+
+. "$(dirname "$0")/lib.sh"
+
+BUILDS=${BUILDS:-x86_64 arm64 clang}
+LOGS=$BUILD/logs
+mkdir -p "$LOGS"
+base=$(tree_base)
+failed=0
+
+mapfile -t commits < <(ktree_git rev-list --reverse "$base..series")
+mapfile -t files < <(series_patches)
+[ ${#commits[@]} -eq ${#files[@]} ] ||
+	die "branch series has ${#commits[@]} commits but patches/series lists ${#files[@]}: run 'make apply'"
+
+# Directories to compile: those holding the C sources the series touches
+# outside arch/ and tools/ (those are built by the UML and kselftest jobs).
+mapfile -t dirs < <(ktree_git diff --name-only "$base" series -- '*.c' '*.h' |
+		    grep -v -e '^arch/' -e '^tools/' -e '^include/' | xargs -r -n1 dirname |
+		    sort -u | sed 's|$|/|')
+dirs+=(drivers/pci/endpoint/)
+mapfile -t dirs < <(printf '%s\n' "${dirs[@]}" | sort -u)
+
+kmake() {
+	local b=$1 args=()
+	shift
+	case $b in
+	x86_64)	args=(ARCH=x86_64 "CC=ccache gcc" C=1 "CF=$SPARSE_CF") ;;
+	arm64)	args=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- "CC=ccache aarch64-linux-gnu-gcc") ;;
+	clang)	args=(ARCH=x86_64 LLVM=-19 "CC=ccache clang-19") ;;
+	*)	die "unknown build $b" ;;
+	esac
+	make -C "$KTREE" O="$OUTDIR/check-$b" -j"$JOBS" -s W=1 "${args[@]}" "$@"
+}
+
+# "file: message" for every compiler/sparse warning or error in a log, with
+# line numbers and the source-tree prefix removed, so that the same warning
+# compares equal before and after a patch moves it.
+warnings() {
+	sed -nE 's#^([^ :]+):[0-9]+(:[0-9]+)?: (warning|error): (.*)$#\1: \3: \4#p' "$@" |
+		sed -E "s#^(\.\./)*([^ ]*/)?$(basename "$KTREE")/##" | sort -u
+}
+
+configure() {
+	local b=$1
+	if [ ! -f "$OUTDIR/check-$b/.config" ]; then
+		kmake "$b" defconfig >/dev/null
+		KCONFIG_CONFIG=$OUTDIR/check-$b/.config \
+			"$KTREE/scripts/kconfig/merge_config.sh" -m -O "$OUTDIR/check-$b" \
+			"$OUTDIR/check-$b/.config" "$TOP/config/check.config" >/dev/null
+	fi
+	kmake "$b" olddefconfig >/dev/null
+}
+
+build() {
+	local b=$1 log=$2
+	configure "$b" >"$log" 2>&1 || return 1
+	kmake "$b" "${dirs[@]}" >>"$log" 2>&1
+}
+
+kdoc_files() {
+	ktree_git diff --name-only "$@" -- '*.c' '*.h' | grep -v '^tools/' || true
+}
+
+kdoc() {
+	(cd "$KTREE" && for f in "$@"; do
+		if [ -f "$f" ]; then scripts/kernel-doc -Wall -none "$f" 2>&1 || true; fi
+	done) | sed -E 's#^[Ww]arning: ([^ :]+):[0-9]+:? #\1: #;
+			s#^([^ :]+):[0-9]+: (warning|error): #\1: #' | sort -u
+}
+
+# --- the base -------------------------------------------------------------
+ktree_git checkout -q --detach "$base"
+msg "building the base ($base) for: ${dirs[*]}"
+for b in $BUILDS; do
+	if ! build "$b" "$LOGS/base-$b.log"; then
+		record FAIL "base: build $b" "see $LOGS/base-$b.log"
+		die "the base does not build for $b"
+	fi
+	warnings "$LOGS/base-$b.log" >"$LOGS/base-$b.warnings"
+done
+mapfile -t allsrc < <(kdoc_files "$base" series)
+kdoc "${allsrc[@]}" >"$LOGS/base-kdoc.warnings"
+
+# --- each patch -----------------------------------------------------------
+lint_commit() {
+	local c=$1 subj body
+	subj=$(ktree_git log -1 --format=%s "$c")
+	body=$(ktree_git log -1 --format=%b "$c" | grep -v -e '^Signed-off-by:' -e '^$' || true)
+	echo "$subj" | grep -qE '^(PCI: (endpoint|dwc)(: [a-z0-9_-]+)?|misc: pci_endpoint_test|selftests: pci_endpoint|Documentation: PCI|um(: [a-z0-9_-]+)?): [A-Z]' ||
+		{ echo "subject without a known subsystem prefix: $subj"; return 1; }
+	[ "$(echo "$body" | wc -w)" -ge 25 ] ||
+		{ echo "commit message body too short to say why"; return 1; }
+	[ "$(ktree_git log -1 --format='%an <%ae>' "$c")" = "$PROJECT_IDENT" ] ||
+		{ echo "author is not $PROJECT_IDENT"; return 1; }
+	ktree_git log -1 --format=%b "$c" | grep -qx "Signed-off-by: $PROJECT_IDENT" ||
+		{ echo "no Signed-off-by: $PROJECT_IDENT"; return 1; }
+	ktree_git show "$c" | grep -qiE '^\+.*\b(TODO|FIXME|XXX)\b' &&
+		{ echo "adds a TODO/FIXME/XXX"; return 1; }
+	return 0
+}
+
+i=0
+for c in "${commits[@]}"; do
+	p=${files[$i]}
+	i=$((i + 1))
+	tag=$(printf '%02d' "$i")
+	ktree_git checkout -q --detach "$c"
+
+	if why=$(lint_commit "$c"); then
+		record PASS "patch $tag: commit message"
+	else
+		record FAIL "patch $tag: commit message" "$why"; failed=1
+	fi
+
+	out=$(cd "$KTREE" && scripts/checkpatch.pl --strict --color=never "$PATCHES/$p" 2>&1 || true)
+	echo "$out" >"$LOGS/patch-$tag-checkpatch.log"
+	total=$(echo "$out" | grep -m1 '^total:' || echo "total: ? errors")
+	if echo "$total" | grep -q '^total: 0 errors, 0 warnings, 0 checks'; then
+		record PASS "patch $tag: checkpatch --strict"
+	else
+		record FAIL "patch $tag: checkpatch --strict" "$total; see $LOGS/patch-$tag-checkpatch.log"; failed=1
+	fi
+
+	# Only patches that change what the kernel compiles need a build.
+	if ktree_git diff --name-only "$c~1" "$c" |
+	   grep -qE '^(drivers|include|arch|lib|kernel)/.*(\.[ch]|Kconfig|Makefile)$'; then
+		for b in $BUILDS; do
+			log=$LOGS/patch-$tag-$b.log
+			if ! build "$b" "$log"; then
+				record FAIL "patch $tag: build $b W=1" "see $log"; failed=1
+				continue
+			fi
+			new=$(warnings "$log" | comm -23 - "$LOGS/base-$b.warnings")
+			if [ -n "$new" ]; then
+				record FAIL "patch $tag: build $b W=1" "new warnings: $(echo "$new" | head -3 | tr '\n' ';')"
+				failed=1
+			else
+				record PASS "patch $tag: build $b W=1$([ "$b" = x86_64 ] && echo ' + sparse')"
+			fi
+		done
+	fi
+
+	mapfile -t src < <(kdoc_files "$c~1" "$c")
+	if [ ${#src[@]} -gt 0 ]; then
+		new=$(kdoc "${src[@]}" | comm -23 - "$LOGS/base-kdoc.warnings")
+		if [ -n "$new" ]; then
+			record FAIL "patch $tag: kernel-doc -Wall" "$(echo "$new" | head -3 | tr '\n' ';')"
+			failed=1
+		else
+			record PASS "patch $tag: kernel-doc -Wall"
+		fi
+	fi
+done
+
+ktree_git checkout -q series
+exit $failed

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Provide the base tree (Linux 7.1.8) as a git repository in $KTREE.
+#
+# First match wins:
+#   KERNEL_SRC=<git tree>     a kernel tree of your own, used as is (its HEAD
+#                             is the base; no hash to check)
+#   LINUX_TARBALL=<file>      Debian's linux_7.1.8.orig.tar.xz
+#   $DL_DIR/<tarball>         the harness's download cache
+#   apt                       Debian's source package, from the mirror this
+#                             machine's apt is configured with
+# Every tarball is checked against the pinned sha256 before it is unpacked.
+
+. "$(dirname "$0")/lib.sh"
+
+DL_DIR=${DL_DIR:-$BUILD/dl}
+
+verify() {
+	local sum
+	sum=$(sha256sum "$1" | cut -d' ' -f1)
+	[ "$sum" = "$BASE_SHA256" ] ||
+		die "$1: sha256 $sum does not match the pinned $BASE_SHA256; refusing to use it"
+}
+
+# The first Debian archive URI apt is configured with (deb822 or one-line
+# format), so that no mirror name is written into this repository.
+apt_mirror() {
+	local uri
+	uri=$(grep -h '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null |
+	      awk '{print $2}' | grep -v -- '-security' | head -1 || true)
+	[ -n "$uri" ] || uri=$(grep -h '^deb ' /etc/apt/sources.list \
+				/etc/apt/sources.list.d/*.list 2>/dev/null |
+			      awk '{for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) {print $i; exit}}' |
+			      grep -v -- '-security' | head -1 || true)
+	[ -n "$uri" ] || die "cannot find a Debian mirror in apt's sources"
+	echo "${uri%/}"
+}
+
+fetch_apt() {
+	local mirror tmp
+	mirror=$(apt_mirror)
+	tmp=$(mktemp -d)
+	mkdir -p "$tmp/lists/partial" "$DL_DIR"
+	echo "deb-src $mirror sid main" >"$tmp/sources.list"
+	local opts=(-o "Dir::Etc::SourceList=$tmp/sources.list"
+		    -o "Dir::Etc::SourceParts=/dev/null"
+		    -o "Dir::State::Lists=$tmp/lists"
+		    -o "APT::Sandbox::User=root")
+	msg "fetching linux=$BASE_DEB_VERSION source from Debian sid ($mirror)"
+	if apt-get "${opts[@]}" -qq update >/dev/null 2>&1 &&
+	   (cd "$DL_DIR" && apt-get "${opts[@]}" -qq source --download-only \
+		"linux=$BASE_DEB_VERSION" >/dev/null 2>&1) &&
+	   [ -f "$DL_DIR/$BASE_TARBALL" ]; then
+		rm -rf "$tmp"
+		return 0
+	fi
+	rm -rf "$tmp"
+	# The source package's .dsc is not always served while its tarball is:
+	# let apt's own downloader fetch the pool file and check its hash.
+	msg "apt-get source failed; fetching the pool file with apt-helper"
+	/usr/lib/apt/apt-helper download-file \
+		"$mirror/pool/main/l/linux/$BASE_TARBALL" \
+		"$DL_DIR/$BASE_TARBALL" "SHA256:$BASE_SHA256" ||
+		die "cannot download $BASE_TARBALL; set LINUX_TARBALL or KERNEL_SRC"
+}
+
+from_tarball() {
+	local tarball=$1 tmp=$KTREE.tmp
+	verify "$tarball"
+	msg "unpacking $tarball"
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	tar -xf "$tarball" -C "$tmp" --strip-components=1
+	git -C "$tmp" init -q -b base
+	git -C "$tmp" add -A -f
+	GIT_AUTHOR_NAME=$GIT_COMMITTER_NAME GIT_AUTHOR_EMAIL=$GIT_COMMITTER_EMAIL \
+	GIT_AUTHOR_DATE=$BASE_DATE GIT_COMMITTER_DATE=$BASE_DATE \
+		git -C "$tmp" commit -q -m "Linux $BASE_VERSION"
+	local head
+	head=$(git -C "$tmp" rev-parse HEAD)
+	if [ "$head" != "$BASE_COMMIT" ]; then
+		msg "note: base commit is $head, not the pinned $BASE_COMMIT"
+		echo "$head" >"$tmp/.git/pci-ep-rr-base"
+	fi
+	mv "$tmp" "$KTREE"
+}
+
+from_git() {
+	local src=$1 head
+	git -C "$src" rev-parse --verify -q HEAD >/dev/null ||
+		die "KERNEL_SRC=$src is not a git tree"
+	head=$(git -C "$src" rev-parse HEAD)
+	grep -q "^SUBLEVEL = 8$" "$src/Makefile" 2>/dev/null ||
+		msg "warning: KERNEL_SRC does not look like $BASE_VERSION; using it as is"
+	msg "cloning $src ($head) into $KTREE"
+	git clone -q --shared --no-checkout "$src" "$KTREE"
+	git -C "$KTREE" checkout -q -b base "$head"
+	echo "$head" >"$KTREE/.git/pci-ep-rr-base"
+}
+
+if [ -d "$KTREE/.git" ] && git -C "$KTREE" cat-file -e "$(tree_base)^{commit}" 2>/dev/null; then
+	exit 0
+fi
+[ -e "$KTREE" ] && die "$KTREE exists but holds no base commit; remove it"
+mkdir -p "$BUILD"
+
+if [ -n "${KERNEL_SRC:-}" ]; then
+	from_git "$KERNEL_SRC"
+elif [ -n "${LINUX_TARBALL:-}" ]; then
+	[ -f "$LINUX_TARBALL" ] || die "LINUX_TARBALL=$LINUX_TARBALL does not exist"
+	from_tarball "$LINUX_TARBALL"
+else
+	[ -f "$DL_DIR/$BASE_TARBALL" ] || fetch_apt
+	from_tarball "$DL_DIR/$BASE_TARBALL"
+fi
+git -C "$KTREE" config user.name "$GIT_COMMITTER_NAME"
+git -C "$KTREE" config user.email "$GIT_COMMITTER_EMAIL"
+msg "base tree ready: $KTREE at $(tree_base)"
