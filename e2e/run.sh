@@ -39,7 +39,7 @@ KOUT=${KOUT:-$OUT/kernel}
 HOUT=$OUT/headers
 TOUT=$OUT/kselftest
 ROUT=$OUT/results
-TEST_BIN=$TOUT/pci_endpoint/pci_endpoint_test
+TEST_BIN=$TOUT/kselftest/pci_endpoint/pci_endpoint_test
 
 # Excluded upstream tests, each with the reason (printed with the summary)
 EXCLUDES=(
@@ -87,10 +87,11 @@ build_kernel() {
 build_selftest() {
 	echo "e2e: building pci_endpoint kselftest in $TOUT"
 	# UAPI headers of the tree under test (UML userspace is the host's)
+	# ("headers" leaves the installed tree in $HOUT/usr/include without
+	# needing rsync, unlike headers_install)
 	make -C "$KSRC" ARCH="$(uname -m | sed 's/x86_64/x86/')" O="$HOUT" \
-		INSTALL_HDR_PATH="$HOUT/usr" headers_install \
-		> "$OUT/headers.log" 2>&1 ||
-		{ tail -20 "$OUT/headers.log"; die "headers_install failed"; }
+		headers > "$OUT/headers.log" 2>&1 ||
+		{ tail -20 "$OUT/headers.log"; die "installing the UAPI headers failed"; }
 	make -C "$KSRC/tools/testing/selftests" TARGETS=pci_endpoint \
 		O="$TOUT" KHDR_INCLUDES="-isystem $HOUT/usr/include" \
 		> "$OUT/kselftest.log" 2>&1 ||

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Checks of the whole series that are not per patch:
+#   - the pci_endpoint kselftest builds against the series' uapi headers,
+#   - the endpoint documentation builds with Sphinx without a warning in
+#     the files the series touches.
+
+. "$(dirname "$0")/lib.sh"
+
+base=$(tree_base)
+logs=$BUILD/logs
+mkdir -p "$logs"
+rc=0
+
+log=$logs/kselftest-build.log
+if make -C "$KTREE" O="$OUTDIR/headers" -s headers_install >"$log" 2>&1 &&
+   make -C "$KTREE/tools/testing/selftests" TARGETS=pci_endpoint \
+	O="$OUTDIR/kselftest" \
+	KHDR_INCLUDES="-isystem $OUTDIR/headers/usr/include" >>"$log" 2>&1 &&
+   [ -x "$OUTDIR/kselftest/pci_endpoint/pci_endpoint_test" ]; then
+	if grep -qE '(warning|error):' "$log"; then
+		record FAIL "kselftest pci_endpoint builds without warnings" "see $log"
+		rc=1
+	else
+		record PASS "kselftest pci_endpoint builds without warnings"
+	fi
+else
+	record FAIL "kselftest pci_endpoint builds without warnings" "see $log"
+	rc=1
+fi
+
+mapfile -t rst < <(ktree_git diff --name-only "$base" series -- 'Documentation/*.rst')
+if [ ${#rst[@]} -gt 0 ]; then
+	log=$logs/htmldocs.log
+	if make -C "$KTREE" O="$OUTDIR/docs" SPHINXDIRS=PCI htmldocs >"$log" 2>&1; then
+		bad=$(grep -F "${rst[@]/#/-e}" "$log" | grep -iE 'warning|error' || true)
+		if [ -n "$bad" ]; then
+			record FAIL "htmldocs of Documentation/PCI" "$(echo "$bad" | head -3 | tr '\n' ';')"
+			rc=1
+		else
+			record PASS "htmldocs of Documentation/PCI: no warning in ${#rst[@]} touched files"
+		fi
+	else
+		record FAIL "htmldocs of Documentation/PCI" "see $log"
+		rc=1
+	fi
+fi
+exit $rc
