@@ -17,7 +17,7 @@ if make -C "$KTREE" O="$OUTDIR/headers" -s headers_install >"$log" 2>&1 &&
    make -C "$KTREE/tools/testing/selftests" TARGETS=pci_endpoint \
 	O="$OUTDIR/kselftest" \
 	KHDR_INCLUDES="-isystem $OUTDIR/headers/usr/include" >>"$log" 2>&1 &&
-   [ -x "$OUTDIR/kselftest/pci_endpoint/pci_endpoint_test" ]; then
+   [ -x "$OUTDIR/kselftest/kselftest/pci_endpoint/pci_endpoint_test" ]; then
 	if grep -qE '(warning|error):' "$log"; then
 		record FAIL "kselftest pci_endpoint builds without warnings" "see $log"
 		rc=1

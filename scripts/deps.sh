@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 declare -A PKGS=(
-	[core]="git make gcc libc6-dev bc bison flex libelf-dev libssl-dev xz-utils perl python3 ccache sparse cpio kmod"
+	[core]="git make gcc libc6-dev bc bison flex libelf-dev libssl-dev xz-utils perl python3 ccache sparse cpio kmod rsync"
 	[cross]="gcc-aarch64-linux-gnu"
 	[clang]="clang-19 lld-19 llvm-19"
 	[docs]="python3-sphinx python3-yaml"
