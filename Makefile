@@ -39,8 +39,11 @@ check-patches:
 kunit:
 	@$(S)/kunit.sh
 
+# The hardware-free end-to-end run alone: UML loopback endpoint, real
+# pci-epf-test, pci_endpoint_test and kselftest, then 100 lifecycle cycles.
 e2e: deps apply
-	@e2e/run.sh
+	@rm -f build/results.txt
+	@$(S)/e2e.sh selftest; $(S)/e2e.sh lifecycle; $(S)/summary.sh
 
 summary:
 	@$(S)/summary.sh

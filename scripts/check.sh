@@ -35,7 +35,10 @@ if "$S/deps.sh" all && "$S/apply.sh"; then
 		patches) step "per-patch checks" "$S/check-patches.sh" ;;
 		kunit) step "kunit" "$S/kunit.sh" ;;
 		extra) if [ -x "$S/check-extra.sh" ]; then step "selftest build and docs" "$S/check-extra.sh"; fi ;;
-		e2e) if [ -x "$TOP/e2e/run.sh" ]; then step "e2e" "$TOP/e2e/run.sh"; fi ;;
+		e2e) if [ -x "$TOP/e2e/run.sh" ]; then
+			step "e2e selftest" "$S/e2e.sh" selftest
+			step "e2e lifecycle" "$S/e2e.sh" lifecycle
+		     fi ;;
 		esac
 	done
 else

@@ -8,7 +8,7 @@
 rm -f "$RESULTS"
 rc=0
 if [ -x "$TOP/e2e/run.sh" ]; then
-	"$TOP/e2e/run.sh" || rc=1
+	"$TOP/scripts/e2e.sh" selftest || rc=1
 fi
 "$TOP/scripts/kunit.sh" || rc=1
 "$TOP/scripts/summary.sh" || rc=1
