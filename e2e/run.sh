@@ -1,0 +1,201 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# End-to-end test of the PCI endpoint series under User Mode Linux, without
+# hardware: builds a UML kernel (loopback endpoint controller, pci-epf-test,
+# pci_endpoint_test), builds the pci_endpoint kselftest against the tree's
+# UAPI headers, boots UML with a hostfs root and e2e/init.sh as init, and
+# reports the kselftest TAP output.
+#
+# Usage: run.sh [KSRC [OUT]]
+#   KSRC   kernel tree with the series applied (env KSRC)
+#   OUT    build/output directory (env OUT, default /work/main/build/out-uml-e2e)
+# Environment:
+#   MODE=selftest|lifecycle|all   what init.sh runs (default selftest)
+#   CYCLES=N          lifecycle cycles (default 100)
+#   JOBS=N            make -j (default 2)
+#   BOOT_TIMEOUT=S    hard limit for the UML run (default 600)
+#   BUILD_TIMEOUT=S   hard limit for the kernel build (default 3600)
+#   SELFTEST_ARGS     kselftest filter options; default excludes the tests
+#                     listed in EXCLUDES below
+#   NO_BUILD=1        reuse OUT as built
+#   KOUT=DIR          kernel build directory (default OUT/kernel)
+# Exit status: 0 only if the kernel and selftest were built, the UML run
+# completed, no selftest failed and the kernel logged no KASAN, lockdep,
+# UBSAN, WARN or BUG report and kmemleak found nothing.
+
+set -u -o pipefail
+
+E2E=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+KSRC=$(realpath "${1:-${KSRC:?set KSRC or pass the kernel tree}}")
+OUT=$(realpath -m "${2:-${OUT:-/work/main/build/out-uml-e2e}}")
+MODE=${MODE:-selftest}
+CYCLES=${CYCLES:-100}
+JOBS=${JOBS:-2}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-600}
+BUILD_TIMEOUT=${BUILD_TIMEOUT:-3600}
+
+KOUT=${KOUT:-$OUT/kernel}
+HOUT=$OUT/headers
+TOUT=$OUT/kselftest
+ROUT=$OUT/results
+TEST_BIN=$TOUT/kselftest/pci_endpoint/pci_endpoint_test
+
+# Excluded upstream tests, each with the reason (printed with the summary)
+EXCLUDES=(
+	"-V dma|READ/WRITE/COPY_TEST (dma variants): the loopback controller has no dmaengine channel for pci-epf-test to use"
+	"-T DOORBELL_TEST|DOORBELL_TEST: needs an MSI-capable endpoint-side interrupt controller (pci_epf_alloc_doorbell()), which UML lacks"
+)
+
+die() {
+	echo "e2e: $*" >&2
+	echo "e2e: 0 passed, 1 failed"
+	exit 1
+}
+
+need_cmds() {
+	local c
+	for c in make gcc timeout realpath; do
+		command -v "$c" >/dev/null || die "missing $c"
+	done
+}
+
+build_kernel() {
+	local cc=gcc sym
+
+	command -v ccache >/dev/null && cc="ccache gcc"
+	mkdir -p "$KOUT"
+	if [ ! -f "$KOUT/.config" ] || [ "$E2E/uml.config" -nt "$KOUT/.config" ]; then
+		make -C "$KSRC" ARCH=um O="$KOUT" CC="$cc" defconfig >/dev/null &&
+		"$KSRC/scripts/kconfig/merge_config.sh" -m -O "$KOUT" \
+			"$KOUT/.config" "$E2E/uml.config" >/dev/null &&
+		make -C "$KSRC" ARCH=um O="$KOUT" CC="$cc" olddefconfig >/dev/null ||
+			die "kernel configuration failed"
+	fi
+	for sym in UML_PCI PCI_ENDPOINT PCI_ENDPOINT_CONFIGFS PCI_EPF_TEST \
+		   PCI_ENDPOINT_TEST UML_PCI_EPC_LOOPBACK HOSTFS; do
+		grep -q "^CONFIG_$sym=y" "$KOUT/.config" ||
+			die "CONFIG_$sym is not enabled (is the series applied?)"
+	done
+
+	echo "e2e: building UML kernel in $KOUT"
+	timeout "$BUILD_TIMEOUT" make -C "$KSRC" ARCH=um O="$KOUT" CC="$cc" \
+		-j"$JOBS" linux > "$OUT/build.log" 2>&1 ||
+		{ tail -30 "$OUT/build.log"; die "kernel build failed"; }
+}
+
+build_selftest() {
+	echo "e2e: building pci_endpoint kselftest in $TOUT"
+	# UAPI headers of the tree under test (UML userspace is the host's)
+	# ("headers" leaves the installed tree in $HOUT/usr/include without
+	# needing rsync, unlike headers_install)
+	make -C "$KSRC" ARCH="$(uname -m | sed 's/x86_64/x86/')" O="$HOUT" \
+		headers > "$OUT/headers.log" 2>&1 ||
+		{ tail -20 "$OUT/headers.log"; die "installing the UAPI headers failed"; }
+	make -C "$KSRC/tools/testing/selftests" TARGETS=pci_endpoint \
+		O="$TOUT" KHDR_INCLUDES="-isystem $HOUT/usr/include" \
+		> "$OUT/kselftest.log" 2>&1 ||
+		{ tail -20 "$OUT/kselftest.log"; die "kselftest build failed"; }
+	[ -x "$TEST_BIN" ] || die "no $TEST_BIN"
+}
+
+boot() {
+	local args="" ex t0 t1
+
+	if [ -n "${SELFTEST_ARGS+x}" ]; then
+		args=$SELFTEST_ARGS
+	else
+		for ex in "${EXCLUDES[@]}"; do
+			args="$args ${ex%%|*}"
+		done
+	fi
+	args=$(echo "$args" | sed 's/^ *//' | tr ' ' ',')
+
+	rm -rf "$ROUT"
+	mkdir -p "$ROUT"
+	echo "e2e: booting UML (mode $MODE, timeout ${BOOT_TIMEOUT}s)"
+	t0=$EPOCHREALTIME
+	# UML must never hang CI: hard timeout, then SIGKILL
+	timeout --kill-after=10 "$BOOT_TIMEOUT" "$KOUT/linux" \
+		mem=1G root=/dev/root rootfstype=hostfs rootflags=/ rw \
+		init="$E2E/init.sh" con=null con0=null,fd:1 loglevel=4 \
+		panic=-1 \
+		e2e_out="$ROUT" e2e_selftest="$TEST_BIN" e2e_mode="$MODE" \
+		e2e_cycles="$CYCLES" e2e_args="$args" \
+		< /dev/null > "$OUT/console.log" 2>&1
+	BOOT_RC=$?
+	t1=$EPOCHREALTIME
+	BOOT_TIME=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+	# UML leaves its terminal in raw mode when killed; nothing to restore
+	# here because its console was a file.
+}
+
+report() {
+	local pass fail skip rc=0 kreports=0 leaks=0 ex
+
+	if [ -f "$ROUT/tap.txt" ]; then
+		cat "$ROUT/tap.txt"
+	else
+		echo "e2e: no TAP output from the selftest"
+	fi
+	if [ -z "${SELFTEST_ARGS+x}" ]; then
+		for ex in "${EXCLUDES[@]}"; do
+			echo "# e2e: excluded ${ex#*|}"
+		done
+	fi
+	[ -f "$ROUT/init.log" ] && sed 's/^/# init: /' "$ROUT/init.log"
+
+	pass=$(grep -c '^ok [0-9]* [^#]*$' "$ROUT/tap.txt" 2>/dev/null)
+	skip=$(grep -c '^ok [0-9]* .*# SKIP' "$ROUT/tap.txt" 2>/dev/null)
+	fail=$(grep -c '^not ok' "$ROUT/tap.txt" 2>/dev/null)
+	pass=${pass:-0} skip=${skip:-0} fail=${fail:-0}
+
+	if [ -f "$ROUT/dmesg.txt" ]; then
+		kreports=$(grep -E -c 'BUG:|WARNING:|KASAN|UBSAN|possible circular|possible recursive|inconsistent lock|suspicious RCU|Oops|kernel BUG|INFO: task .* blocked|DEBUG_LOCKS_WARN' \
+			"$ROUT/dmesg.txt")
+		if [ "$kreports" -gt 0 ]; then
+			echo "# e2e: kernel reports in dmesg:"
+			grep -E -A20 'BUG:|WARNING:|KASAN|UBSAN|possible circular|possible recursive|inconsistent lock|suspicious RCU|Oops|kernel BUG|INFO: task .* blocked|DEBUG_LOCKS_WARN' \
+				"$ROUT/dmesg.txt" | head -80 | sed 's/^/# /'
+		fi
+	fi
+	if [ -s "$ROUT/kmemleak.txt" ]; then
+		leaks=$(grep -c 'unreferenced object' "$ROUT/kmemleak.txt")
+		echo "# e2e: kmemleak:"
+		head -60 "$ROUT/kmemleak.txt" | sed 's/^/# /'
+	fi
+
+	echo "# e2e: boot to power-off ${BOOT_TIME}s (UML exit $BOOT_RC)"
+	if [ ! -f "$ROUT/result.txt" ]; then
+		echo "# e2e: the UML run did not complete (timeout or crash), console tail:"
+		tail -40 "$OUT/console.log" | sed 's/^/# /'
+		rc=1
+	elif [ "$(cat "$ROUT/result.txt")" != 0 ]; then
+		echo "# e2e: init reported failure ($(cat "$ROUT/result.txt"))"
+		rc=1
+	fi
+	[ "$fail" -eq 0 ] || rc=1
+	[ "$kreports" -eq 0 ] || rc=1
+	[ "$leaks" -eq 0 ] || rc=1
+	if [ "$MODE" != lifecycle ] && [ $((pass + skip + fail)) -eq 0 ]; then
+		rc=1
+	fi
+
+	echo "# e2e: kernel reports: $kreports, kmemleak objects: $leaks"
+	# a failed run with no failing test still has to count as a failure
+	[ "$rc" -eq 0 ] || [ "$fail" -gt 0 ] || fail=1
+	echo "e2e: $pass passed, $fail failed, $skip skipped"
+	return $rc
+}
+
+need_cmds
+[ -d "$KSRC/arch/um" ] || die "$KSRC is not a kernel tree"
+mkdir -p "$OUT"
+if [ -z "${NO_BUILD:-}" ]; then
+	build_kernel
+	build_selftest
+fi
+[ -x "$KOUT/linux" ] || die "no UML kernel in $KOUT"
+[ -x "$TEST_BIN" ] || die "no selftest binary $TEST_BIN"
+boot
+report
