@@ -15,7 +15,7 @@ trap 'rm -rf "$out"' EXIT
 # The cover letter's subject and text come from cover-letter.txt, through
 # the branch description that format-patch reads.
 ktree_git config branch.series.description "$(cat "$TOP/cover-letter.txt")"
-ktree_git format-patch -q --zero-commit --no-signature --cover-letter \
+ktree_git -c core.abbrev=12 format-patch -q --zero-commit --no-signature --cover-letter \
 	--cover-from-description=subject --base="$base" \
 	--subject-prefix=PATCH -o "$out" "$base..series"
 # Only the cover letter carries the time of the export; pin it to the
