@@ -88,6 +88,10 @@ if [ -w $KMEMLEAK ]; then
 	echo clear > $KMEMLEAK
 fi
 
+# The host driver logs the remote-resource table it reads with dev_dbg()
+DDC=/sys/kernel/debug/dynamic_debug/control
+[ -w $DDC ] && echo 'module pci_endpoint_test +p' > $DDC
+
 setup_function() {
 	mkdir "$FUNC" || return 1
 	# TI DRA74x IDs: pci_endpoint_test binds with default_data

@@ -130,6 +130,21 @@ boot() {
 	# here because its console was a file.
 }
 
+# The remote-resource table as the host driver read it (its dev_dbg() lines
+# from the first REMOTE_RESOURCE_TEST run), also kept in rr-table.txt
+rr_table() {
+	[ -f "$ROUT/dmesg.txt" ] || return 0
+	sed -nE 's/^.*pci-endpoint-test [^ ]+ (Resource (table|[0-9]+): .*)$/\1/p' \
+		"$ROUT/dmesg.txt" |
+		awk '/^Resource table:/ { if (n++) exit } n' > "$ROUT/rr-table.txt"
+	if [ -s "$ROUT/rr-table.txt" ]; then
+		echo "# e2e: remote-resource table as the host read it:"
+		sed 's/^/#   /' "$ROUT/rr-table.txt"
+	else
+		echo "# e2e: the host logged no remote-resource table"
+	fi
+}
+
 report() {
 	local pass fail skip rc=0 kreports=0 leaks=0 ex
 
@@ -144,6 +159,7 @@ report() {
 		done
 	fi
 	[ -f "$ROUT/init.log" ] && sed 's/^/# init: /' "$ROUT/init.log"
+	rr_table
 
 	pass=$(grep -c '^ok [0-9]* [^#]*$' "$ROUT/tap.txt" 2>/dev/null)
 	skip=$(grep -c '^ok [0-9]* .*# SKIP' "$ROUT/tap.txt" 2>/dev/null)

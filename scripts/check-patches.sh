@@ -6,16 +6,17 @@
 #   - scripts/checkpatch.pl --strict on the exported patch (0/0/0),
 #   - builds of the directories the series touches for x86_64 (gcc, W=1,
 #     sparse), arm64 (Debian's cross gcc, W=1) and x86_64 clang-19 (W=1),
+#     and of arch/um/drivers/ for User Mode Linux (gcc, W=1, sparse),
 #     failing on any warning that the base does not have,
 #   - scripts/kernel-doc -Wall on the sources and headers the patch touches,
 #     failing on any warning that the base does not have.
 # Results go to $RESULTS, one line per check; exits non-zero if any failed.
 #
-# Set BUILDS="x86_64 arm64 clang" (default) to choose the builds.
+# Set BUILDS="x86_64 arm64 clang um" (default) to choose the builds.
 
 . "$(dirname "$0")/lib.sh"
 
-BUILDS=${BUILDS:-x86_64 arm64 clang}
+BUILDS=${BUILDS:-x86_64 arm64 clang um}
 LOGS=$BUILD/logs
 mkdir -p "$LOGS"
 base=$(tree_base)
@@ -26,13 +27,32 @@ mapfile -t files < <(series_patches)
 [ ${#commits[@]} -eq ${#files[@]} ] ||
 	die "branch series has ${#commits[@]} commits but patches/series lists ${#files[@]}: run 'make apply'"
 
-# Directories to compile: those holding the C sources the series touches
-# outside arch/ and tools/ (those are built by the UML and kselftest jobs).
-mapfile -t dirs < <(ktree_git diff --name-only "$base" series -- '*.c' '*.h' |
-		    grep -v -e '^arch/' -e '^tools/' -e '^include/' | xargs -r -n1 dirname |
-		    sort -u | sed 's|$|/|')
-dirs+=(drivers/pci/endpoint/)
-mapfile -t dirs < <(printf '%s\n' "${dirs[@]}" | sort -u)
+# Directories to compile for x86_64, arm64 and clang: those holding the C
+# sources the series touches outside arch/, tools/ and include/, without
+# subdirectories of one already listed (kbuild descends into them). The UML
+# build compiles arch/um/drivers/, where the loopback controller lives;
+# tools/ is built by the kselftest job.
+mapfile -t dirs < <({ ktree_git diff --name-only "$base" series -- '*.c' '*.h' |
+		      grep -v -e '^arch/' -e '^tools/' -e '^include/' |
+		      xargs -r -n1 dirname; echo drivers/pci/endpoint; } |
+		     sort -u | awk '{ for (d in seen) if (index($0 "/", d "/") == 1) next;
+				      seen[$0] = 1; print $0 "/" }')
+um_dirs=(arch/um/drivers/)
+
+# What a build compiles, and which changed files concern it.
+build_dirs() {
+	case $1 in
+	um)	echo "${um_dirs[@]}" ;;
+	*)	echo "${dirs[@]}" ;;
+	esac
+}
+
+build_scope() {
+	case $1 in
+	um)	echo '^(arch/um|include|drivers/pci/endpoint)/' ;;
+	*)	echo '^(drivers|include|lib|kernel)/' ;;
+	esac
+}
 
 kmake() {
 	local b=$1 args=()
@@ -41,6 +61,7 @@ kmake() {
 	x86_64)	args=(ARCH=x86_64 "CC=ccache gcc" C=1 "CF=$SPARSE_CF") ;;
 	arm64)	args=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- "CC=ccache aarch64-linux-gnu-gcc") ;;
 	clang)	args=(ARCH=x86_64 LLVM=-19 "CC=ccache clang-19") ;;
+	um)	args=(ARCH=um "CC=ccache gcc" C=1 "CF=$SPARSE_CF") ;;
 	*)	die "unknown build $b" ;;
 	esac
 	make -C "$KTREE" O="$OUTDIR/check-$b" -j"$JOBS" -s W=1 "${args[@]}" "$@"
@@ -64,21 +85,22 @@ warnings() {
 	done | sort -u
 }
 
+# The fragment is merged again at every commit, so that an option a later
+# patch introduces is switched on as soon as it exists.
 configure() {
-	local b=$1
-	if [ ! -f "$OUTDIR/check-$b/.config" ]; then
-		kmake "$b" defconfig >/dev/null
-		KCONFIG_CONFIG=$OUTDIR/check-$b/.config \
-			"$KTREE/scripts/kconfig/merge_config.sh" -m -O "$OUTDIR/check-$b" \
-			"$OUTDIR/check-$b/.config" "$TOP/config/check.config" >/dev/null
-	fi
+	local b=$1 o=$OUTDIR/check-$1
+	[ -f "$o/.config" ] || kmake "$b" defconfig >/dev/null || return 1
+	KCONFIG_CONFIG=$o/.config "$KTREE/scripts/kconfig/merge_config.sh" -m \
+		-O "$o" "$o/.config" "$TOP/config/check$([ "$b" = um ] && echo -um).config" \
+		>/dev/null || return 1
 	kmake "$b" olddefconfig >/dev/null
 }
 
 build() {
 	local b=$1 log=$2
 	configure "$b" >"$log" 2>&1 || return 1
-	kmake "$b" "${dirs[@]}" >>"$log" 2>&1
+	# shellcheck disable=SC2046
+	kmake "$b" $(build_dirs "$b") >>"$log" 2>&1
 }
 
 kdoc_files() {
@@ -94,7 +116,7 @@ kdoc() {
 
 # --- the base -------------------------------------------------------------
 ktree_git checkout -q --detach "$base"
-msg "building the base ($base) for: ${dirs[*]}"
+msg "building the base ($base) for: ${dirs[*]} (UML: ${um_dirs[*]})"
 for b in $BUILDS; do
 	if ! build "$b" "$LOGS/base-$b.log"; then
 		record FAIL "base: build $b" "see $LOGS/base-$b.log"
@@ -145,24 +167,24 @@ for c in "${commits[@]}"; do
 		record FAIL "patch $tag: checkpatch --strict" "$total; see $LOGS/patch-$tag-checkpatch.log"; failed=1
 	fi
 
-	# Only patches that change what the kernel compiles need a build.
-	if ktree_git diff --name-only "$c~1" "$c" |
-	   grep -qE '^(drivers|include|arch|lib|kernel)/.*(\.[ch]|Kconfig|Makefile)$'; then
-		for b in $BUILDS; do
-			log=$LOGS/patch-$tag-$b.log
-			if ! build "$b" "$log"; then
-				record FAIL "patch $tag: build $b W=1" "see $log"; failed=1
-				continue
-			fi
-			new=$(warnings "$log" | comm -23 - "$LOGS/base-$b.warnings")
-			if [ -n "$new" ]; then
-				record FAIL "patch $tag: build $b W=1" "new warnings: $(echo "$new" | head -3 | tr '\n' ';')"
-				failed=1
-			else
-				record PASS "patch $tag: build $b W=1$([ "$b" = x86_64 ] && echo ' + sparse')"
-			fi
-		done
-	fi
+	# A build runs only for a patch that changes something it compiles.
+	changed=$(ktree_git diff --name-only "$c~1" "$c" |
+		  grep -E '\.[ch]$|Kconfig|Makefile' || true)
+	for b in $BUILDS; do
+		echo "$changed" | grep -qE "$(build_scope "$b")" || continue
+		log=$LOGS/patch-$tag-$b.log
+		if ! build "$b" "$log"; then
+			record FAIL "patch $tag: build $b W=1" "see $log"; failed=1
+			continue
+		fi
+		new=$(warnings "$log" | comm -23 - "$LOGS/base-$b.warnings")
+		if [ -n "$new" ]; then
+			record FAIL "patch $tag: build $b W=1" "new warnings: $(echo "$new" | head -3 | tr '\n' ';')"
+			failed=1
+		else
+			record PASS "patch $tag: build $b W=1$(case $b in x86_64|um) echo ' + sparse' ;; esac)"
+		fi
+	done
 
 	mapfile -t src < <(kdoc_files "$c~1" "$c")
 	if [ ${#src[@]} -gt 0 ]; then

@@ -26,7 +26,7 @@ if [ "$mode" = selftest ]; then
 		name=$(echo "$line" | sed -E 's/^(not )?ok [0-9]+ ([^#]*[^# ]).*$/\2/')
 		case $line in
 		"not ok "*) record FAIL "e2e: $name" ;;
-		*"# SKIP"*) record SKIP "e2e: $name" "${line##*# SKIP}" ;;
+		*"# SKIP"*) reason=${line##*# SKIP}; record SKIP "e2e: $name" "${reason# }" ;;
 		*) record PASS "e2e: $name" ;;
 		esac
 	done < <(grep -E '^(not )?ok [0-9]+ ' "$out/results/tap.txt" 2>/dev/null || true)
