@@ -6,7 +6,8 @@
 #   - scripts/checkpatch.pl --strict on the exported patch (0/0/0),
 #   - builds of the directories the series touches for x86_64 (gcc, W=1,
 #     sparse), arm64 (Debian's cross gcc, W=1) and x86_64 clang-19 (W=1),
-#     and of arch/um/drivers/ for User Mode Linux (gcc, W=1, sparse),
+#     and of arch/um/drivers/ and drivers/pci/endpoint/ for User Mode Linux
+#     (gcc, W=1, sparse),
 #     failing on any warning that the base does not have,
 #   - scripts/kernel-doc -Wall on the sources and headers the patch touches,
 #     failing on any warning that the base does not have.
@@ -30,14 +31,15 @@ mapfile -t files < <(series_patches)
 # Directories to compile for x86_64, arm64 and clang: those holding the C
 # sources the series touches outside arch/, tools/ and include/, without
 # subdirectories of one already listed (kbuild descends into them). The UML
-# build compiles arch/um/drivers/, where the loopback controller lives;
-# tools/ is built by the kselftest job.
+# build compiles arch/um/drivers/, where the loopback controller lives, and
+# the endpoint core and functions it runs; tools/ is built by the kselftest
+# job.
 mapfile -t dirs < <({ ktree_git diff --name-only "$base" series -- '*.c' '*.h' |
 		      grep -v -e '^arch/' -e '^tools/' -e '^include/' |
 		      xargs -r -n1 dirname; echo drivers/pci/endpoint; } |
 		     sort -u | awk '{ for (d in seen) if (index($0 "/", d "/") == 1) next;
 				      seen[$0] = 1; print $0 "/" }')
-um_dirs=(arch/um/drivers/)
+um_dirs=(arch/um/drivers/ drivers/pci/endpoint/)
 
 # What a build compiles, and which changed files concern it.
 build_dirs() {
@@ -49,7 +51,7 @@ build_dirs() {
 
 build_scope() {
 	case $1 in
-	um)	echo '^(arch/um|include|drivers/pci/endpoint)/' ;;
+	um)	echo '^(arch/um|include/linux|drivers/pci/endpoint)/' ;;
 	*)	echo '^(drivers|include|lib|kernel)/' ;;
 	esac
 }
