@@ -147,6 +147,16 @@ lint_commit() {
 	return 0
 }
 
+# verdict NAME NEW: NEW lists the warnings the base does not have
+verdict() {
+	if [ -n "$2" ]; then
+		record FAIL "$1" "new warnings: $(echo "$2" | head -3 | tr '\n' ';')"
+		failed=1
+	else
+		record PASS "$1"
+	fi
+}
+
 i=0
 for c in "${commits[@]}"; do
 	p=${files[$i]}
@@ -179,24 +189,14 @@ for c in "${commits[@]}"; do
 			record FAIL "patch $tag: build $b W=1" "see $log"; failed=1
 			continue
 		fi
-		new=$(warnings "$log" | comm -23 - "$LOGS/base-$b.warnings")
-		if [ -n "$new" ]; then
-			record FAIL "patch $tag: build $b W=1" "new warnings: $(echo "$new" | head -3 | tr '\n' ';')"
-			failed=1
-		else
-			record PASS "patch $tag: build $b W=1$(case $b in x86_64|um) echo ' + sparse' ;; esac)"
-		fi
+		verdict "patch $tag: build $b W=1$(case $b in x86_64|um) echo ' + sparse' ;; esac)" \
+			"$(warnings "$log" | comm -23 - "$LOGS/base-$b.warnings")"
 	done
 
 	mapfile -t src < <(kdoc_files "$c~1" "$c")
 	if [ ${#src[@]} -gt 0 ]; then
-		new=$(kdoc "${src[@]}" | comm -23 - "$LOGS/base-kdoc.warnings")
-		if [ -n "$new" ]; then
-			record FAIL "patch $tag: kernel-doc -Wall" "$(echo "$new" | head -3 | tr '\n' ';')"
-			failed=1
-		else
-			record PASS "patch $tag: kernel-doc -Wall"
-		fi
+		verdict "patch $tag: kernel-doc -Wall" \
+			"$(kdoc "${src[@]}" | comm -23 - "$LOGS/base-kdoc.warnings")"
 	fi
 done
 
