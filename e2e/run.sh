@@ -132,7 +132,7 @@ boot() {
 # The remote-resource table as the host driver read it (its dev_dbg() lines
 # from the first REMOTE_RESOURCE_TEST run), also kept in rr-table.txt
 rr_table() {
-	[ -f "$ROUT/dmesg.txt" ] || return 0
+	[ "$MODE" != lifecycle ] && [ -f "$ROUT/dmesg.txt" ] || return 0
 	sed -nE 's/^.*pci-endpoint-test [^ ]+ (Resource (table|[0-9]+): .*)$/\1/p' \
 		"$ROUT/dmesg.txt" |
 		awk '/^Resource table:/ { if (n++) exit } n' > "$ROUT/rr-table.txt"
