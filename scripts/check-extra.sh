@@ -31,17 +31,21 @@ fi
 
 mapfile -t rst < <(ktree_git diff --name-only "$base" series -- 'Documentation/*.rst')
 if [ ${#rst[@]} -gt 0 ]; then
+	# the top-level Documentation/ books the touched files are in
+	books=$(printf '%s\n' "${rst[@]}" | cut -d/ -f2 | sort -u | tr '\n' ' ')
+	books=${books% }
+	name="htmldocs of Documentation/{${books// /,}}"
 	log=$logs/htmldocs.log
-	if make -C "$KTREE" O="$OUTDIR/docs" SPHINXDIRS=PCI htmldocs >"$log" 2>&1; then
+	if make -C "$KTREE" O="$OUTDIR/docs" SPHINXDIRS="$books" htmldocs >"$log" 2>&1; then
 		bad=$(grep -F "${rst[@]/#/-e}" "$log" | grep -iE 'warning|error' || true)
 		if [ -n "$bad" ]; then
-			record FAIL "htmldocs of Documentation/PCI" "$(echo "$bad" | head -3 | tr '\n' ';')"
+			record FAIL "$name" "$(echo "$bad" | head -3 | tr '\n' ';')"
 			rc=1
 		else
-			record PASS "htmldocs of Documentation/PCI: no warning in ${#rst[@]} touched files"
+			record PASS "$name: no warning in ${#rst[@]} touched files"
 		fi
 	else
-		record FAIL "htmldocs of Documentation/PCI" "see $log"
+		record FAIL "$name" "see $log"
 		rc=1
 	fi
 fi
