@@ -22,7 +22,8 @@
 #   KOUT=DIR          kernel build directory (default OUT/kernel)
 # Exit status: 0 only if the kernel and selftest were built, the UML run
 # completed, no selftest failed and the kernel logged no KASAN, lockdep,
-# UBSAN, WARN or BUG report and kmemleak found nothing.
+# UBSAN, WARN or BUG report, kmemleak found nothing, and a passing
+# REMOTE_RESOURCE_TEST left the whole table it read in the kernel log.
 
 set -u -o pipefail
 
@@ -130,8 +131,12 @@ boot() {
 }
 
 # The remote-resource table as the host driver read it (its dev_dbg() lines
-# from the first REMOTE_RESOURCE_TEST run), also kept in rr-table.txt
+# from the first REMOTE_RESOURCE_TEST run), also kept in rr-table.txt. When
+# that test passed, the log must hold the table with all its entries.
 rr_table() {
+	local want got
+
+	RR_OK=1
 	[ "$MODE" != lifecycle ] && [ -f "$ROUT/dmesg.txt" ] || return 0
 	sed -nE 's/^.*pci-endpoint-test [^ ]+ (Resource (table|[0-9]+): .*)$/\1/p' \
 		"$ROUT/dmesg.txt" |
@@ -141,6 +146,16 @@ rr_table() {
 		sed 's/^/#   /' "$ROUT/rr-table.txt"
 	else
 		echo "# e2e: the host logged no remote-resource table"
+	fi
+	if grep -q '^ok [0-9]* pci_ep_remote_resources.REMOTE_RESOURCE_TEST$' \
+	   "$ROUT/tap.txt" 2>/dev/null; then
+		want=$(sed -nE 's/^Resource table: .*, ([0-9]+) entries$/\1/p' \
+			"$ROUT/rr-table.txt")
+		got=$(grep -c '^Resource [0-9]' "$ROUT/rr-table.txt")
+		if [ -z "$want" ] || [ "$want" -eq 0 ] || [ "$got" -ne "$want" ]; then
+			echo "# e2e: REMOTE_RESOURCE_TEST passed but the host logged ${got} of '${want}' entries"
+			RR_OK=0
+		fi
 	fi
 }
 
@@ -192,6 +207,7 @@ report() {
 	[ "$fail" -eq 0 ] || rc=1
 	[ "$kreports" -eq 0 ] || rc=1
 	[ "$leaks" -eq 0 ] || rc=1
+	[ "$RR_OK" -eq 1 ] || rc=1
 	if [ "$MODE" != lifecycle ] && [ $((pass + skip + fail)) -eq 0 ]; then
 		rc=1
 	fi
