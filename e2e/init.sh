@@ -1,15 +1,18 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# init (PID 1) of the UML end-to-end run, started by run.sh with a hostfs
-# root. Binds pci-epf-test to the UML loopback endpoint controller through
-# configfs, starts the link, waits for the host side (pci_endpoint_test) to
-# probe, then runs the requested mode and powers off.
+# init (PID 1) of the UML end-to-end run, started by the /init of the
+# initramfs run.sh builds (host directories mounted through hostfs). Binds
+# pci-epf-test to the UML loopback endpoint controller through configfs,
+# starts the link, waits for the host side (pci_endpoint_test) to probe,
+# then runs the requested mode and powers off.
 #
 # Parameters come from the kernel command line (unknown key=value pairs are
 # handed to init as environment variables):
-#   e2e_out=DIR          host directory for results (tap.txt, dmesg.txt, ...)
+#   e2e_out=DIR          directory for results (tap.txt, dmesg.txt, ...)
 #   e2e_selftest=PATH    the pci_endpoint_test kselftest binary
+#                        (both guest paths: run.sh mounts the host's
+#                        results and selftest directories there)
 #   e2e_mode=selftest|lifecycle|all
 #   e2e_cycles=N         lifecycle cycles (default 100)
 #   e2e_args="..."       extra arguments for the selftest binary (filters);
@@ -72,7 +75,6 @@ mount -t sysfs sysfs /sys
 mount -t configfs configfs /sys/kernel/config
 mount -t debugfs debugfs /sys/kernel/debug
 [ -e /dev/null ] || mount -t devtmpfs devtmpfs /dev
-mount -t tmpfs tmpfs /tmp
 
 : > "$OUT/init.log"
 

@@ -9,17 +9,27 @@
 #
 # Usage: run.sh [KSRC [OUT]]
 #   KSRC   kernel tree with the series applied (env KSRC)
-#   OUT    build/output directory (env OUT, default /work/main/build/out-uml-e2e)
+#   OUT    build/output directory (env OUT, default build/out/e2e next to
+#          this directory)
 # Environment:
 #   MODE=selftest|lifecycle|all   what init.sh runs (default selftest)
 #   CYCLES=N          lifecycle cycles (default 100)
-#   JOBS=N            make -j (default 2)
+#   JOBS=N            make -j (default: nproc)
 #   BOOT_TIMEOUT=S    hard limit for the UML run (default 600)
 #   BUILD_TIMEOUT=S   hard limit for the kernel build (default 3600)
 #   SELFTEST_ARGS     kselftest filter options; default excludes the tests
 #                     listed in EXCLUDES below
 #   NO_BUILD=1        reuse OUT as built
 #   KOUT=DIR          kernel build directory (default OUT/kernel)
+#   BUSYBOX=PATH      static busybox for the initramfs (default: busybox
+#                     in PATH, Debian's busybox-static)
+#
+# The UML guest does not see the host's root: it boots a small initramfs
+# (OUT/initramfs.cpio, static busybox and a generated /init) that mounts,
+# through hostfs, the host's /usr (and /bin, /lib... where they are not
+# symlinks into /usr) and this directory read-only at /usr and /e2e, the
+# selftest's directory read-only at /selftest, and OUT/results read-write
+# at /results, then runs /e2e/init.sh. Nothing is mounted over a host path.
 # Exit status: 0 only if the kernel and selftest were built, the UML run
 # completed, no selftest failed and the kernel logged no KASAN, lockdep,
 # UBSAN, WARN or BUG report, kmemleak found nothing, and a passing
@@ -29,10 +39,10 @@ set -u -o pipefail
 
 E2E=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 KSRC=$(realpath "${1:-${KSRC:?set KSRC or pass the kernel tree}}")
-OUT=$(realpath -m "${2:-${OUT:-/work/main/build/out-uml-e2e}}")
+OUT=$(realpath -m "${2:-${OUT:-$E2E/../build/out/e2e}}")
 MODE=${MODE:-selftest}
 CYCLES=${CYCLES:-100}
-JOBS=${JOBS:-2}
+JOBS=${JOBS:-$(nproc)}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-600}
 BUILD_TIMEOUT=${BUILD_TIMEOUT:-3600}
 
@@ -58,6 +68,12 @@ need_cmds() {
 	for c in make gcc timeout realpath; do
 		command -v "$c" >/dev/null || die "missing $c"
 	done
+	BUSYBOX=${BUSYBOX:-$(command -v busybox || true)}
+	[ -n "$BUSYBOX" ] || die "missing busybox (Debian: busybox-static)"
+	case $(LC_ALL=C ldd "$BUSYBOX" 2>&1) in
+	*"not a dynamic executable"*) ;;
+	*) die "$BUSYBOX is not statically linked (Debian: busybox-static)" ;;
+	esac
 }
 
 build_kernel() {
@@ -66,11 +82,12 @@ build_kernel() {
 	command -v ccache >/dev/null && cc="ccache gcc"
 	mkdir -p "$KOUT"
 	if [ ! -f "$KOUT/.config" ] || [ "$E2E/uml.config" -nt "$KOUT/.config" ]; then
-		make -C "$KSRC" ARCH=um O="$KOUT" CC="$cc" defconfig >/dev/null &&
-		"$KSRC/scripts/kconfig/merge_config.sh" -m -O "$KOUT" \
+		if ! { make -C "$KSRC" ARCH=um O="$KOUT" CC="$cc" defconfig >/dev/null &&
+		       "$KSRC/scripts/kconfig/merge_config.sh" -m -O "$KOUT" \
 			"$KOUT/.config" "$E2E/uml.config" >/dev/null &&
-		make -C "$KSRC" ARCH=um O="$KOUT" CC="$cc" olddefconfig >/dev/null ||
+		       make -C "$KSRC" ARCH=um O="$KOUT" CC="$cc" olddefconfig >/dev/null; }; then
 			die "kernel configuration failed"
+		fi
 	fi
 	for sym in UML_PCI PCI_ENDPOINT PCI_ENDPOINT_CONFIGFS PCI_EPF_TEST \
 		   PCI_ENDPOINT_TEST UML_PCI_EPC_LOOPBACK HOSTFS; do
@@ -99,6 +116,48 @@ build_selftest() {
 	[ -x "$TEST_BIN" ] || die "no $TEST_BIN"
 }
 
+# The guest's root: an initramfs with a static busybox and an /init that
+# mounts what the run needs from the host (see the header), built with the
+# kernel's own usr/gen_init_cpio.
+make_initramfs() {
+	local list=$OUT/initramfs.list d
+
+	[ -x "$KOUT/usr/gen_init_cpio" ] ||
+		make -C "$KSRC" ARCH=um O="$KOUT" usr/gen_init_cpio >/dev/null ||
+		die "cannot build usr/gen_init_cpio"
+	# shellcheck disable=SC2016 # $1 and $2 are the guest's
+	{
+		echo '#!/busybox sh'
+		echo 'm() { /busybox mount -t hostfs -o "$1" hostfs "$2" ||'
+		echo '	{ echo "e2e-boot: cannot mount host $1 at $2"; /busybox poweroff -f; }; }'
+		echo 'm ro,/usr /usr'
+		for d in bin sbin lib lib64; do
+			[ -d "/$d" ] && [ ! -L "/$d" ] && echo "m ro,/$d /$d"
+		done
+		echo "m ro,$E2E /e2e"
+		echo "m ro,$(dirname "$TEST_BIN") /selftest"
+		echo "m rw,$ROUT /results"
+		echo 'exec /bin/sh /e2e/init.sh'
+	} > "$OUT/init"
+	{
+		echo "file /init $OUT/init 0755 0 0"
+		echo "file /busybox $BUSYBOX 0755 0 0"
+		for d in dev proc sys tmp usr e2e selftest results; do
+			echo "dir /$d 0755 0 0"
+		done
+		echo "nod /dev/console 0600 0 0 c 5 1"
+		for d in bin sbin lib lib64; do
+			if [ -L "/$d" ]; then
+				echo "slink /$d $(readlink "/$d") 0777 0 0"
+			elif [ -d "/$d" ]; then
+				echo "dir /$d 0755 0 0"
+			fi
+		done
+	} > "$list"
+	"$KOUT/usr/gen_init_cpio" "$list" > "$OUT/initramfs.cpio" ||
+		die "cannot write the initramfs"
+}
+
 boot() {
 	local args="" ex t0 t1
 
@@ -113,14 +172,15 @@ boot() {
 
 	rm -rf "$ROUT"
 	mkdir -p "$ROUT"
+	make_initramfs
 	echo "e2e: booting UML (mode $MODE, timeout ${BOOT_TIMEOUT}s)"
 	t0=$EPOCHREALTIME
 	# UML must never hang CI: hard timeout, then SIGKILL
 	timeout --kill-after=10 "$BOOT_TIMEOUT" "$KOUT/linux" \
-		mem=1G root=/dev/root rootfstype=hostfs rootflags=/ rw \
-		init="$E2E/init.sh" con=null con0=null,fd:1 loglevel=4 \
-		panic=-1 \
-		e2e_out="$ROUT" e2e_selftest="$TEST_BIN" e2e_mode="$MODE" \
+		mem=1G initrd="$OUT/initramfs.cpio" \
+		con=null con0=null,fd:1 loglevel=4 panic=-1 \
+		e2e_out=/results e2e_selftest="/selftest/${TEST_BIN##*/}" \
+		e2e_mode="$MODE" \
 		e2e_cycles="$CYCLES" e2e_args="$args" \
 		< /dev/null > "$OUT/console.log" 2>&1
 	BOOT_RC=$?
@@ -219,7 +279,20 @@ report() {
 	return $rc
 }
 
+# Paths go into make command lines, the guest's mount options and its
+# command line: refuse what any of them would split or misread.
+safe_paths() {
+	local p
+	for p in "$@"; do
+		case $p in
+		*[!A-Za-z0-9._/+@-]*)
+			die "path '$p' has a character kbuild, hostfs or the UML command line cannot take (space, colon, comma, ...): use a path of letters, digits and ._+@-/ only" ;;
+		esac
+	done
+}
+
 need_cmds
+safe_paths "$KSRC" "$OUT" "$KOUT" "$E2E"
 [ -d "$KSRC/arch/um" ] || die "$KSRC is not a kernel tree"
 mkdir -p "$OUT"
 if [ -z "${NO_BUILD:-}" ]; then

@@ -16,7 +16,7 @@ log=$BUILD/logs/e2e-$mode.log
 mkdir -p "$BUILD/logs"
 
 rc=0
-MODE=$mode KOUT=$out/kernel "$TOP/e2e/run.sh" "$KTREE" "$out" 2>&1 | tee "$log" >&2 ||
+MODE=$mode JOBS=$JOBS KOUT=$out/kernel "$TOP/e2e/run.sh" "$KTREE" "$out" 2>&1 | tee "$log" >&2 ||
 	rc=$?
 
 if [ "$mode" = selftest ]; then
