@@ -1,15 +1,21 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2034 # the settings are used by the scripts sourcing this
 # Shared settings and helpers of the harness; sourced by the other scripts.
 
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
+case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 KTREE=${KTREE:-$BUILD/linux}
 OUTDIR=${OUTDIR:-$BUILD/out}
-RESULTS=${RESULTS:-$BUILD/results.txt}
+# One line per result (record below), rendered by summary.sh into
+# results.tap (TAP 13 / KTAP) and results.xml (JUnit); stage times.
+RESULTS=${RESULTS:-$BUILD/results.tsv}
+STAGES=${STAGES:-$BUILD/stages.tsv}
 PATCHES=$TOP/patches
 JOBS=${JOBS:-$(nproc)}
+export JOBS
 
 BASE_VERSION=7.1.8
 BASE_TARBALL=linux_$BASE_VERSION.orig.tar.xz
@@ -20,10 +26,22 @@ BASE_DEB_VERSION=7.1.8-2
 # base-commit).
 BASE_COMMIT=39d9727f921d70bc917c400dbb93fdf53131d75b
 BASE_DATE=2026-01-01T00:00:00Z
+# Its tree: a KERNEL_SRC tree with exactly this content is the same base.
+BASE_TREE=ba9f1a84ac620110eca89fa326a9d23f485703bb
 
 PROJECT_IDENT="PCI EP Remote Resources <pci-ep-rr@example.org>"
 export GIT_COMMITTER_NAME="PCI EP Remote Resources"
 export GIT_COMMITTER_EMAIL=pci-ep-rr@example.org
+
+# Hermetic git: the harness's own git calls read neither the user's global
+# nor the system configuration (format.*, diff.*, commit.gpgSign, am.*...),
+# and nothing inherited from a calling git (a hook, "git -c") leaks in, so
+# that apply and export give the same result on every machine. The kernel
+# tree's own .git/config is the harness's (see fetch-base.sh).
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY \
+	GIT_ALTERNATE_OBJECT_DIRECTORIES GIT_CONFIG GIT_CONFIG_PARAMETERS \
+	GIT_CONFIG_COUNT GIT_NAMESPACE GIT_CEILING_DIRECTORIES
 
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 export CCACHE_BASEDIR=$BUILD
@@ -35,11 +53,129 @@ SPARSE_CF="-D__typeof_unqual__=__typeof__"
 msg() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# record STATUS NAME [DETAIL]: one line of the results file read by summary.sh
+# kbuild cannot build in or from a path with a space, a colon (make's rule
+# separator) or a comma ($(call) argument separator), and the e2e run hands
+# paths to hostfs and the UML command line: refuse them before anything
+# is written.
+check_path() {
+	case $2 in
+	*[!A-Za-z0-9._/+@-]*)
+		die "$1 '$2' contains a character kbuild cannot use (space, colon, comma, ...); use a path of letters, digits and ._+@-/ only: clone the project there, or set BUILD=/such/path for the build output" ;;
+	esac
+}
+check_path "the project directory" "$TOP"
+check_path BUILD "$BUILD"
+check_path KTREE "$KTREE"
+check_path OUTDIR "$OUTDIR"
+
+# lock: one harness run per build directory. The first script of a run
+# takes the lock; the scripts it starts inherit it (HARNESS_LOCKED).
+lock() {
+	[ "${HARNESS_LOCKED:-}" = "$BUILD" ] && return 0
+	mkdir -p "$BUILD" 2>/dev/null ||
+		die "cannot create BUILD=$BUILD (a read-only checkout needs BUILD=/a/writable/dir)"
+	exec 9>>"$BUILD/.lock"
+	if ! flock -n 9; then
+		die "another harness run uses $BUILD ($(cat "$BUILD/.lock.pid" 2>/dev/null || echo "pid unknown")); wait for it, or use another BUILD="
+	fi
+	echo "pid $$: $0" >"$BUILD/.lock.pid"
+	export HARNESS_LOCKED=$BUILD
+	recover_patches
+}
+
+# An interrupted export (export.sh) leaves .patches.new (being written, or
+# complete with .complete in it) and/or .patches.old (the previous
+# patches/): finish or undo it, so that patches/ is always one whole export.
+recover_patches() {
+	local old=$TOP/.patches.old new=$TOP/.patches.new
+	[ -e "$old" ] || [ -e "$new" ] || return 0
+	if [ ! -d "$PATCHES" ]; then
+		if [ -e "$new/.complete" ]; then
+			mv "$new" "$PATCHES"
+			msg "finished an interrupted export: patches/ is the new export"
+		else
+			mv "$old" "$PATCHES"
+			msg "undid an interrupted export: patches/ is the previous one"
+		fi
+	fi
+	rm -f "$PATCHES/.complete"
+	rm -rf "$old" "$new"
+}
+
+# record [-l LOG] [-n TAP] [-t SECONDS] STATUS NAME [DETAIL]: one result,
+# STATUS is PASS, FAIL or SKIP; LOG is the file whose text goes with it into
+# results.xml, TAP a TAP/KTAP file of the tool that results.tap nests under
+# it. The stage is $STAGE (check.sh). Fields are tab-separated.
 record() {
+	local log="" nested="" secs="" o OPTIND=1
+	while getopts l:n:t: o; do
+		case $o in
+		l) log=$OPTARG ;;
+		n) nested=$OPTARG ;;
+		t) secs=$OPTARG ;;
+		*) return 2 ;;
+		esac
+	done
+	shift $((OPTIND - 1))
+	local name=${2//$'\t'/ } detail=${3:-}
+	name=${name//$'\n'/ }
+	detail=${detail//$'\t'/ }
+	detail=${detail//$'\n'/; }
 	mkdir -p "$(dirname "$RESULTS")"
-	printf '%s %s%s\n' "$1" "$2" "${3:+ ($3)}" >>"$RESULTS"
-	printf '%s %s%s\n' "$1" "$2" "${3:+ ($3)}" >&2
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "${STAGE:-}" "$name" "$detail" \
+		"$log" "$nested" "$secs" >>"$RESULTS"
+	printf '%s %s%s\n' "$1" "$name" "${detail:+ ($detail)}" >&2
+}
+
+# results_of KIND ARGS...: add the per-case results scripts/results.py
+# reads from a tool's own output (kunit.py --json, kselftest TAP).
+# Returns non-zero when the output held no result.
+results_of() {
+	local status name detail log n=0
+	while IFS=$'\t' read -r status name detail log; do
+		record ${log:+-l "$log"} "$status" "$name" "$detail"
+		n=$((n + 1))
+	done < <(KUNIT_DIR=$KTREE/tools/testing/kunit python3 "$TOP/scripts/results.py" "$@")
+	[ "$n" -gt 0 ]
+}
+
+# scan_reports FILE...: print the lines matching config/kernel-reports
+# (with the file name and line number); true if there are any.
+scan_reports() {
+	grep -H -n -E -f <(grep -Ev '^(#|$)' "$TOP/config/kernel-reports") "$@" 2>/dev/null
+}
+
+# The configuration options of the UML kernel shared by KUnit and the
+# end-to-end run, one a line: the debug options, e2e/uml.config and what
+# the e2e run needs beyond kunit.py's minimal configuration.
+uml_kconfig_add() {
+	cat "$TOP/config/kunit-debug.config" "$TOP/e2e/uml.config" \
+		"$TOP/config/kunit-e2e.config" | grep -Ev '^(#|[[:space:]]*$)'
+}
+
+# stage NAME CMD...: run one stage of a run (check.sh, run.sh): print and
+# record ($STAGES) its start, end and duration; if it records no result of
+# its own, record one for the whole stage (its exit status).
+stage() {
+	local name=$1 t0 t1 before after rc=0
+	shift
+	export STAGE=$name
+	t0=$(date +%s)
+	msg "stage $name: start $(date -d "@$t0" +%T)"
+	before=$(wc -l <"$RESULTS" 2>/dev/null || echo 0)
+	"$@" || rc=$?
+	after=$(wc -l <"$RESULTS" 2>/dev/null || echo 0)
+	if [ "$before" = "$after" ]; then
+		if [ $rc -eq 0 ]; then record PASS "$name"; else record FAIL "$name" "exit $rc"; fi
+	elif [ $rc -ne 0 ] && ! tail -n $((after - before)) "$RESULTS" | grep -q '^FAIL'; then
+		record FAIL "$name" "exit $rc"
+	fi
+	t1=$(date +%s)
+	mkdir -p "$(dirname "$STAGES")"
+	printf '%s\t%s\t%s\t%s\n' "$name" "$t0" "$t1" "$rc" >>"$STAGES"
+	msg "stage $name: end $(date -d "@$t1" +%T), $((t1 - t0)) s, exit $rc"
+	unset STAGE
+	return $rc
 }
 
 # Patches of the series, in order, from the series file.
