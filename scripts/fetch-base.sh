@@ -3,13 +3,17 @@
 # Provide the base tree (Linux 7.1.8) as a git repository in $KTREE.
 #
 # First match wins:
-#   KERNEL_SRC=<git tree>     a kernel tree of your own, used as is (its HEAD
+#   KERNEL_SRC=<git tree>     a kernel tree of your own whose "make
+#                             kernelversion" is 7.1.8, used as is (its HEAD
 #                             is the base; no hash to check)
 #   LINUX_TARBALL=<file>      Debian's linux_7.1.8.orig.tar.xz
 #   $DL_DIR/<tarball>         the harness's download cache
 #   apt                       Debian's source package, from the mirror this
 #                             machine's apt is configured with
 # Every tarball is checked against the pinned sha256 before it is unpacked.
+# Where the base came from is recorded in the tree (.git/pci-ep-rr-source);
+# once the tree exists, a KERNEL_SRC or LINUX_TARBALL that names another
+# source is refused instead of silently ignored.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -85,13 +89,31 @@ from_tarball() {
 	mv "$tmp" "$KTREE"
 }
 
+# The source the user asks for, as recorded: "git DIR HEAD" or "tarball".
+wanted_source() {
+	local src
+	if [ -n "${KERNEL_SRC:-}" ]; then
+		src=$(cd "$KERNEL_SRC" 2>/dev/null && pwd) ||
+			die "KERNEL_SRC=$KERNEL_SRC does not exist"
+		echo "git $src $(git -C "$src" rev-parse --verify -q HEAD || echo none)"
+	elif [ -n "${LINUX_TARBALL:-}" ]; then
+		[ -f "$LINUX_TARBALL" ] || die "LINUX_TARBALL=$LINUX_TARBALL does not exist"
+		verify "$LINUX_TARBALL"
+		echo tarball
+	fi
+}
+
 from_git() {
-	local src=$1 head
+	local src=$1 head ver
 	git -C "$src" rev-parse --verify -q HEAD >/dev/null ||
 		die "KERNEL_SRC=$src is not a git tree"
 	head=$(git -C "$src" rev-parse HEAD)
-	grep -q "^SUBLEVEL = 8$" "$src/Makefile" 2>/dev/null ||
-		msg "warning: KERNEL_SRC does not look like $BASE_VERSION; using it as is"
+	ver=$(make -s -C "$src" kernelversion 2>/dev/null) ||
+		die "KERNEL_SRC=$src: 'make kernelversion' fails; is it a kernel tree?"
+	[ "$ver" = "$BASE_VERSION" ] ||
+		die "KERNEL_SRC=$src is Linux $ver, the series is for $BASE_VERSION"
+	[ -z "$(git -C "$src" status --porcelain --untracked-files=no)" ] ||
+		msg "note: KERNEL_SRC has uncommitted changes; only its HEAD ($head) is used"
 	msg "cloning $src ($head) into $KTREE"
 	git clone -q --shared --no-checkout "$src" "$KTREE"
 	git -C "$KTREE" checkout -q -b base "$head"
@@ -99,10 +121,16 @@ from_git() {
 }
 
 if [ -d "$KTREE/.git" ] && git -C "$KTREE" cat-file -e "$(tree_base)^{commit}" 2>/dev/null; then
+	have=$(cat "$KTREE/.git/pci-ep-rr-source" 2>/dev/null || echo tarball)
+	want=$(wanted_source)
+	if [ -n "$want" ] && [ "$want" != "$have" ]; then
+		die "$KTREE was made from ${have} but ${KERNEL_SRC:+KERNEL_SRC=$KERNEL_SRC}${KERNEL_SRC:-LINUX_TARBALL=$LINUX_TARBALL} asks for ${want}; to switch, export your work (make export), then remove the tree (rm -rf $KTREE) and run again"
+	fi
 	exit 0
 fi
-[ -e "$KTREE" ] && die "$KTREE exists but holds no base commit; remove it"
+[ -e "$KTREE" ] && die "$KTREE exists but holds no base commit; remove it (rm -rf $KTREE) and run again"
 mkdir -p "$BUILD"
+want=$(wanted_source)
 
 if [ -n "${KERNEL_SRC:-}" ]; then
 	from_git "$KERNEL_SRC"
@@ -113,6 +141,7 @@ else
 	[ -f "$DL_DIR/$BASE_TARBALL" ] || fetch_apt
 	from_tarball "$DL_DIR/$BASE_TARBALL"
 fi
+echo "${want:-tarball}" >"$KTREE/.git/pci-ep-rr-source"
 git -C "$KTREE" config user.name "$GIT_COMMITTER_NAME"
 git -C "$KTREE" config user.email "$GIT_COMMITTER_EMAIL"
 msg "base tree ready: $KTREE at $(tree_base)"
