@@ -6,7 +6,9 @@
 #     the files the series touches.
 
 . "$(dirname "$0")/lib.sh"
+lock
 
+"$TOP/scripts/deps.sh" extra || exit 1
 base=$(tree_base)
 logs=$BUILD/logs
 mkdir -p "$logs"
@@ -19,13 +21,13 @@ if make -C "$KTREE" O="$OUTDIR/headers" -s headers_install >"$log" 2>&1 &&
 	KHDR_INCLUDES="-isystem $OUTDIR/headers/usr/include" >>"$log" 2>&1 &&
    [ -x "$OUTDIR/kselftest/kselftest/pci_endpoint/pci_endpoint_test" ]; then
 	if grep -qE '(warning|error):' "$log"; then
-		record FAIL "kselftest pci_endpoint builds without warnings" "see $log"
+		record -l "$log" FAIL "kselftest pci_endpoint builds without warnings" "see $log"
 		rc=1
 	else
-		record PASS "kselftest pci_endpoint builds without warnings"
+		record -l "$log" PASS "kselftest pci_endpoint builds without warnings"
 	fi
 else
-	record FAIL "kselftest pci_endpoint builds without warnings" "see $log"
+	record -l "$log" FAIL "kselftest pci_endpoint builds without warnings" "see $log"
 	rc=1
 fi
 
@@ -39,13 +41,13 @@ if [ ${#rst[@]} -gt 0 ]; then
 	if make -C "$KTREE" O="$OUTDIR/docs" SPHINXDIRS="$books" htmldocs >"$log" 2>&1; then
 		bad=$(grep -F "${rst[@]/#/-e}" "$log" | grep -iE 'warning|error' || true)
 		if [ -n "$bad" ]; then
-			record FAIL "$name" "$(echo "$bad" | head -3 | tr '\n' ';')"
+			record -l "$log" FAIL "$name" "$(echo "$bad" | head -3 | tr '\n' ';')"
 			rc=1
 		else
-			record PASS "$name: no warning in ${#rst[@]} touched files"
+			record -l "$log" PASS "$name: no warning in ${#rst[@]} touched files"
 		fi
 	else
-		record FAIL "$name" "see $log"
+		record -l "$log" FAIL "$name" "see $log"
 		rc=1
 	fi
 fi

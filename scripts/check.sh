@@ -1,48 +1,64 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# "make check": every check and test of the series, each step recording its
-# results in $RESULTS; a failing step does not stop the ones after it. The
-# last line printed is "N passed, N failed".
+# "make check": every check and test of the series, in stages. Each stage
+# records its results (lib.sh record) and its start, end and duration
+# ($STAGES); a failing stage does not stop the ones after it, except that
+# nothing runs on a series that does not apply. summary.sh writes
+# build/results.tap and build/results.xml; the last line printed is
+# "N passed, N failed, N skipped" and the exit status is the verdict.
+#
+# CHECK_STEPS chooses stages (default: all of them, in this order).
 
 . "$(dirname "$0")/lib.sh"
-
-rm -f "$RESULTS"
-start=$SECONDS
-
-# step NAME CMD...: run a step; if it records no result of its own, record
-# one for the whole step.
-step() {
-	local name=$1 t0=$SECONDS before after rc=0
-	shift
-	msg "step: $name"
-	before=$(wc -l <"$RESULTS" 2>/dev/null || echo 0)
-	"$@" || rc=$?
-	after=$(wc -l <"$RESULTS" 2>/dev/null || echo 0)
-	msg "step $name: exit $rc after $((SECONDS - t0)) s"
-	if [ "$before" = "$after" ]; then
-		if [ $rc -eq 0 ]; then record PASS "$name"; else record FAIL "$name"; fi
-	elif [ $rc -ne 0 ] && ! tail -n $((after - before)) "$RESULTS" | grep -q '^FAIL '; then
-		record FAIL "$name" "exit $rc"
-	fi
-}
+lock
 
 S=$TOP/scripts
-if "$S/deps.sh" all && "$S/apply.sh"; then
-	record PASS "series applies with git am"
-	step "patches/ matches a fresh git format-patch export" "$S/export.sh" --check
-	for s in ${CHECK_STEPS:-patches kunit extra e2e}; do
-		case $s in
-		patches) step "per-patch checks" "$S/check-patches.sh" ;;
-		kunit) step "kunit" "$S/kunit.sh" ;;
-		extra) if [ -x "$S/check-extra.sh" ]; then step "selftest build and docs" "$S/check-extra.sh"; fi ;;
-		e2e) if [ -x "$TOP/e2e/run.sh" ]; then
-			step "e2e selftest" "$S/e2e.sh" selftest
-			step "e2e lifecycle" "$S/e2e.sh" lifecycle
-		     fi ;;
-		esac
-	done
-else
-	record FAIL "series applies with git am"
+ALL_STEPS="lint export readme patches kunit qemu extra e2e"
+rm -f "$RESULTS" "$STAGES"
+rm -rf "$BUILD/logs/cases"
+start=$SECONDS
+
+steps=${CHECK_STEPS:-$ALL_STEPS}
+bad=""
+for s in $steps; do
+	[[ " $ALL_STEPS " == *" $s "* ]] || bad="$bad $s"
+done
+if [ -n "$bad" ]; then
+	STAGE=harness record FAIL "CHECK_STEPS names unknown steps:$bad" "the steps are: $ALL_STEPS"
+	exec "$S/summary.sh"
+fi
+# step NAME CMD...: the stage NAME, if CHECK_STEPS has it
+step() {
+	[[ " $steps " == *" $1 "* ]] || return 0
+	stage "$@" || true
+}
+
+# lint first: it needs no kernel tree
+step lint "$S/lint.sh"
+
+# apply.sh exits 3 when a tool is missing (deps.sh named it already)
+applied() {
+	local rc=0
+	"$S/apply.sh" || rc=$?
+	case $rc in
+	0) record PASS "series applies with git am" ;;
+	3) ;;
+	*) record FAIL "series applies with git am" "see the messages above" ;;
+	esac
+	return $rc
+}
+if stage apply applied; then
+	step export "$S/export.sh" --check
+	step readme "$S/check-readme.sh"
+	step patches "$S/check-patches.sh"
+	step kunit "$S/kunit.sh" um
+	step qemu "$S/kunit.sh" arm64
+	step extra "$S/check-extra.sh"
+	if [[ " $steps " == *" e2e "* ]]; then
+		stage e2e-selftest "$S/e2e.sh" selftest || true
+		stage e2e-lifecycle "$S/e2e.sh" lifecycle || true
+		stage e2e-kmemleak "$S/e2e.sh" kmemleak || true
+	fi
 fi
 
 msg "make check took $((SECONDS - start)) s"
