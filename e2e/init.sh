@@ -15,6 +15,8 @@
 #                        results and selftest directories there)
 #   e2e_mode=selftest|lifecycle|all
 #   e2e_cycles=N         lifecycle cycles (default 100)
+#   e2e_leak=PATH        a module that leaks on purpose, loaded before the
+#                        final kmemleak scan (the check that kmemleak works)
 #   e2e_args="..."       extra arguments for the selftest binary (filters);
 #                        ',' stands for ' ' (the command line splits on spaces)
 
@@ -195,9 +197,14 @@ esac
 stop || rc=1
 unbind || rc=1
 
+if [ -n "${e2e_leak:-}" ]; then
+	insmod "$e2e_leak" || { log "insmod $e2e_leak failed"; rc=1; }
+fi
 if [ -w $KMEMLEAK ]; then
+	# kmemleak never reports an object younger than 5 s (MSECS_MIN_AGE):
+	# let what the run allocated last age past that before scanning
+	sleep 6
 	echo scan > $KMEMLEAK
-	sleep 1
 	echo scan > $KMEMLEAK
 	cat $KMEMLEAK > "$OUT/kmemleak.txt"
 fi
