@@ -14,14 +14,50 @@
 # Results go to $RESULTS, one line per check; exits non-zero if any failed.
 #
 # Set BUILDS="x86_64 arm64 clang um" (default) to choose the builds.
+#
+# Speed, without changing what is checked:
+#   - a build runs for a patch only when the patch changes a file that build
+#     compiles: a source or header in the dependency lists kbuild wrote for
+#     the last build (its .cmd files), a Kconfig file, or a Makefile/Kbuild
+#     of a directory it compiles; otherwise the build is the same as for the
+#     patch before, which passed;
+#   - builds are incremental, in one build directory per build reused across
+#     patches and runs, so sparse (C=1) only sees what is recompiled, and the
+#     configuration is merged again only when a patch changes a Kconfig file;
+#     a build directory whose last build was not found clean is marked, and
+#     its next build recompiles everything the series touches;
+#   - a patch whose every check passed is cached (build/cache/patches), keyed
+#     by its tree, its parent's tree, the patch file, the builds chosen, the
+#     harness's checking scripts and configuration and the tool versions;
+#     the base's warnings likewise: a run checks only what changed.
 
 . "$(dirname "$0")/lib.sh"
 
+lock
 BUILDS=${BUILDS:-x86_64 arm64 clang um}
+"$TOP/scripts/deps.sh" patches || exit 1
 LOGS=$BUILD/logs
-mkdir -p "$LOGS"
+CACHE=$BUILD/cache/patches
+mkdir -p "$LOGS" "$CACHE"
 base=$(tree_base)
 failed=0
+
+# What the verdicts depend on besides the trees: the harness's checking
+# code and configuration, and the tools.
+tools() {
+	local b
+	make --version | head -1
+	for b in $BUILDS; do
+		case $b in
+		x86_64|um) gcc --version | head -1; sparse --version ;;
+		arm64) aarch64-linux-gnu-gcc --version | head -1 ;;
+		clang) clang-19 --version | head -1 ;;
+		esac
+	done
+	perl -e 'print "perl $]\n"'
+}
+harness_key=$( { echo "$BUILDS"; tools; cat "$TOP/scripts/check-patches.sh" \
+	"$TOP/scripts/lib.sh" "$TOP"/config/check*.config; } | sha256sum | cut -c1-32)
 
 mapfile -t commits < <(ktree_git rev-list --reverse "$base..series")
 mapfile -t files < <(series_patches)
@@ -41,18 +77,11 @@ mapfile -t dirs < <({ ktree_git diff --name-only "$base" series -- '*.c' '*.h' |
 				      seen[$0] = 1; print $0 "/" }')
 um_dirs=(arch/um/drivers/ drivers/pci/endpoint/)
 
-# What a build compiles, and which changed files concern it.
+# What a build compiles.
 build_dirs() {
 	case $1 in
 	um)	echo "${um_dirs[@]}" ;;
 	*)	echo "${dirs[@]}" ;;
-	esac
-}
-
-build_scope() {
-	case $1 in
-	um)	echo '^(arch/um|include/linux|drivers/pci/endpoint)/' ;;
-	*)	echo '^(drivers|include|lib|kernel)/' ;;
 	esac
 }
 
@@ -90,19 +119,74 @@ warnings() {
 # The fragment is merged again at every commit, so that an option a later
 # patch introduces is switched on as soon as it exists.
 configure() {
-	local b=$1 o=$OUTDIR/check-$1
+	local b=$1 o=$OUTDIR/check-$1 frag
+	frag=$TOP/config/check$([ "$b" = um ] && echo -um).config
+	if [ -f "$o/.config" ] && [ "${2:-}" != kconfig ] && [ "$o/.config" -nt "$frag" ] &&
+	   [ -f "$o/.harness-configured" ]; then
+		return 0
+	fi
 	[ -f "$o/.config" ] || kmake "$b" defconfig >/dev/null || return 1
+	rm -f "$o/.harness-configured"
 	KCONFIG_CONFIG=$o/.config "$KTREE/scripts/kconfig/merge_config.sh" -m \
 		-O "$o" "$o/.config" "$TOP/config/check$([ "$b" = um ] && echo -um).config" \
 		>/dev/null || return 1
-	kmake "$b" olddefconfig >/dev/null
+	kmake "$b" olddefconfig >/dev/null || return 1
+	: >"$o/.harness-configured"
 }
 
+# build B LOG [kconfig]: an incremental build of what B compiles. The build
+# directory is marked unverified until verified() says its warnings were
+# looked at; an unverified one recompiles everything the series touches.
 build() {
-	local b=$1 log=$2
-	configure "$b" >"$log" 2>&1 || return 1
+	local b=$1 log=$2 o=$OUTDIR/check-$1
+	mkdir -p "$o"
+	if [ -e "$o/.harness-unverified" ]; then
+		(cd "$KTREE" && git diff --name-only "$base" HEAD | while read -r f; do
+			[ -f "$f" ] && touch "$f"; done)
+	fi
+	: >"$o/.harness-unverified"
+	configure "$b" "${3:-}" >"$log" 2>&1 || return 1
 	# shellcheck disable=SC2046
-	kmake "$b" $(build_dirs "$b") >>"$log" 2>&1
+	kmake "$b" $(build_dirs "$b") >>"$log" 2>&1 || return 1
+	save_deps "$b"
+}
+
+verified() { rm -f "$OUTDIR/check-$1/.harness-unverified"; }
+
+# The source files the last build of B compiled or included, from the .cmd
+# files kbuild writes (paths relative to the kernel tree).
+save_deps() {
+	local o=$OUTDIR/check-$1 rel
+	rel=$(realpath --relative-to="$o" "$KTREE")
+	find "$o" -name '.*.cmd' -print0 |
+		xargs -0 sed -nE "s#^(source_[^ ]* := )?[[:space:]]*($rel|$KTREE)/([^ ]+)( \\\\)?\$#\\3#p" |
+		sort -u >"$o/.harness-deps"
+}
+
+# needs_build B FILE...: does a change of these files change what B compiles?
+needs_build() {
+	local b=$1 o=$OUTDIR/check-$1 f d c arch
+	shift
+	case $b in um) arch="arch/um/ arch/x86/" ;; arm64) arch=arch/arm64/ ;; *) arch=arch/x86/ ;; esac
+	[ -s "$o/.harness-deps" ] || return 0
+	for f in "$@"; do
+		case ${f##*/} in
+		Kconfig*)
+			case $f in tools/*|Documentation/*) ;; *) return 0 ;; esac ;;
+		Makefile|Kbuild|*.mk)
+			d=$(dirname "$f")/
+			[ "$d" = ./ ] && return 0
+			for c in $(build_dirs "$b"); do
+				case $c in "$d"*) return 0 ;; esac	# an ancestor
+				case $d in "$c"*) return 0 ;; esac	# inside
+			done
+			for c in $arch; do
+				case $d in "$c"*) return 0 ;; esac
+			done ;;
+		esac
+		grep -qxF "$f" "$o/.harness-deps" && return 0
+	done
+	return 1
 }
 
 kdoc_files() {
@@ -117,17 +201,34 @@ kdoc() {
 }
 
 # --- the base -------------------------------------------------------------
-ktree_git checkout -q --detach "$base"
-msg "building the base ($base) for: ${dirs[*]} (UML: ${um_dirs[*]})"
+# Its warnings come from a full build in a fresh build directory, cached by
+# the base's tree and the harness key.
+base_tree=$(ktree_git rev-parse "$base^{tree}")
+msg "the base ($base) for: ${dirs[*]} (UML: ${um_dirs[*]})"
 for b in $BUILDS; do
+	bw=$CACHE/base-$b-$(echo "$base_tree $harness_key ${dirs[*]}" | sha256sum | cut -c1-32).warnings
+	if [ -f "$bw" ]; then
+		cp "$bw" "$LOGS/base-$b.warnings"
+		continue
+	fi
+	msg "building the base for $b"
+	ktree_git checkout -q --detach "$base"
+	rm -rf "$OUTDIR/check-$b"
 	if ! build "$b" "$LOGS/base-$b.log"; then
-		record FAIL "base: build $b" "see $LOGS/base-$b.log"
+		record -l "$LOGS/base-$b.log" FAIL "base: build $b" "see $LOGS/base-$b.log"
 		die "the base does not build for $b"
 	fi
+	verified "$b"
 	warnings "$LOGS/base-$b.log" >"$LOGS/base-$b.warnings"
+	cp "$LOGS/base-$b.warnings" "$bw"
 done
 mapfile -t allsrc < <(kdoc_files "$base" series)
-kdoc "${allsrc[@]}" >"$LOGS/base-kdoc.warnings"
+bk=$CACHE/base-kdoc-$(echo "$base_tree $harness_key ${allsrc[*]}" | sha256sum | cut -c1-32).warnings
+if [ ! -f "$bk" ]; then
+	ktree_git checkout -q --detach "$base"
+	kdoc "${allsrc[@]}" >"$bk.tmp" && mv "$bk.tmp" "$bk"
+fi
+cp "$bk" "$LOGS/base-kdoc.warnings"
 
 # --- each patch -----------------------------------------------------------
 lint_commit() {
@@ -147,14 +248,26 @@ lint_commit() {
 	return 0
 }
 
-# verdict NAME NEW: NEW lists the warnings the base does not have
+# verdict NAME NEW [LOG]: NEW lists the warnings the base does not have
 verdict() {
 	if [ -n "$2" ]; then
-		record FAIL "$1" "new warnings: $(echo "$2" | head -3 | tr '\n' ';')"
-		failed=1
-	else
-		record PASS "$1"
+		prec ${3:+-l "$3"} FAIL "$1" "new warnings: $(echo "$2" | head -3 | tr '\n' ';')"
+		return 1
 	fi
+	prec ${3:+-l "$3"} PASS "$1"
+}
+
+# prec [-l LOG] STATUS CHECK [DETAIL]: a result of the patch at hand,
+# "patch NN: CHECK", also kept for the patch's cache entry.
+prec() {
+	local log=""
+	if [ "$1" = -l ]; then
+		log=$2
+		shift 2
+	fi
+	[ "$1" = PASS ] || ok=0
+	record ${log:+-l "$log"} "$1" "patch $tag: $2" "${3:-}"
+	printf '%s\t%s\t%s\n' "$1" "$2" "$log" >>"$entry.tmp"
 }
 
 i=0
@@ -162,42 +275,72 @@ for c in "${commits[@]}"; do
 	p=${files[$i]}
 	i=$((i + 1))
 	tag=$(printf '%02d' "$i")
+	t0=$SECONDS
+	key=$( { echo "$harness_key"; ktree_git rev-parse "$c^{tree}" "$c~1^{tree}";
+		 sha256sum <"$PATCHES/$p"; } | sha256sum | cut -c1-32)
+	entry=$CACHE/$key
+	if [ -f "$entry" ]; then
+		while IFS=$'\t' read -r st name log; do
+			[ -f "$log" ] || log=""
+			record ${log:+-l "$log"} "$st" "patch $tag: $name" "cached"
+		done <"$entry"
+		continue
+	fi
+	rm -f "$entry.tmp"
+	ok=1
 	ktree_git checkout -q --detach "$c"
 
 	if why=$(lint_commit "$c"); then
-		record PASS "patch $tag: commit message"
+		prec PASS "commit message"
 	else
-		record FAIL "patch $tag: commit message" "$why"; failed=1
+		prec FAIL "commit message" "$why"
 	fi
 
-	out=$(cd "$KTREE" && scripts/checkpatch.pl --strict --color=never "$PATCHES/$p" 2>&1 || true)
-	echo "$out" >"$LOGS/patch-$tag-checkpatch.log"
-	total=$(echo "$out" | grep -m1 '^total:' || echo "total: ? errors")
+	log=$LOGS/patch-$tag-checkpatch.log
+	(cd "$KTREE" && scripts/checkpatch.pl --strict --color=never "$PATCHES/$p") >"$log" 2>&1 || true
+	total=$(grep -m1 '^total:' "$log" || echo "total: ? errors")
 	if echo "$total" | grep -q '^total: 0 errors, 0 warnings, 0 checks'; then
-		record PASS "patch $tag: checkpatch --strict"
+		prec -l "$log" PASS "checkpatch --strict"
 	else
-		record FAIL "patch $tag: checkpatch --strict" "$total; see $LOGS/patch-$tag-checkpatch.log"; failed=1
+		prec -l "$log" FAIL "checkpatch --strict" "$total; see $log"
 	fi
 
 	# A build runs only for a patch that changes something it compiles.
-	changed=$(ktree_git diff --name-only "$c~1" "$c" |
-		  grep -E '\.[ch]$|Kconfig|Makefile' || true)
+	mapfile -t changed < <(ktree_git diff --name-only "$c~1" "$c")
+	kconfig=""
+	printf '%s\n' "${changed[@]}" | grep -q '/Kconfig[^/]*$\|^Kconfig' && kconfig=kconfig
 	for b in $BUILDS; do
-		echo "$changed" | grep -qE "$(build_scope "$b")" || continue
+		needs_build "$b" "${changed[@]}" || continue
 		log=$LOGS/patch-$tag-$b.log
-		if ! build "$b" "$log"; then
-			record FAIL "patch $tag: build $b W=1" "see $log"; failed=1
+		what="build $b W=1$(case $b in x86_64|um) echo ' + sparse' ;; esac)"
+		if ! build "$b" "$log" "$kconfig"; then
+			prec -l "$log" FAIL "$what" "see $log"
 			continue
 		fi
-		verdict "patch $tag: build $b W=1$(case $b in x86_64|um) echo ' + sparse' ;; esac)" \
-			"$(warnings "$log" | comm -23 - "$LOGS/base-$b.warnings")"
+		verdict "$what" "$(warnings "$log" | comm -23 - "$LOGS/base-$b.warnings")" "$log" &&
+			verified "$b"
 	done
 
 	mapfile -t src < <(kdoc_files "$c~1" "$c")
 	if [ ${#src[@]} -gt 0 ]; then
-		verdict "patch $tag: kernel-doc -Wall" \
+		verdict "kernel-doc -Wall" \
 			"$(kdoc "${src[@]}" | comm -23 - "$LOGS/base-kdoc.warnings")"
 	fi
+
+	if [ $ok = 1 ]; then
+		# keep the logs with the entry: build/logs is cleaned by make clean
+		while IFS=$'\t' read -r st name log; do
+			if [ -n "$log" ]; then
+				cp "$log" "$CACHE/$key-${log##*/}"
+				log=$CACHE/$key-${log##*/}
+			fi
+			printf '%s\t%s\t%s\n' "$st" "$name" "$log"
+		done <"$entry.tmp" >"$entry.new" && mv "$entry.new" "$entry"
+	else
+		failed=1
+	fi
+	rm -f "$entry.tmp"
+	msg "patch $tag: $((SECONDS - t0)) s"
 done
 
 ktree_git checkout -q series
