@@ -8,6 +8,11 @@
 # to drop commits made in the tree since the last apply or export unless
 # FORCE=1. An apply that was interrupted (the marker .git/pci-ep-rr-applying
 # is still there) is detected and redone from the base.
+#
+# Patches that did not change since the last apply are kept as they are
+# (.git/pci-ep-rr-applied lists each patch file's hash and its commit): the
+# branch is reset to the last unchanged one and only the rest is applied,
+# so files that did not change keep their times and builds stay warm.
 
 . "$(dirname "$0")/lib.sh"
 lock
@@ -20,7 +25,9 @@ marker=$KTREE/.git/pci-ep-rr-applying
 rel=${KTREE#"$PWD"/}
 
 force=()
+reuse=1
 if [ -e "$marker" ]; then
+	reuse=0
 	msg "the previous 'make apply' was interrupted; applying the series again from the base"
 	ktree_git am --abort >/dev/null 2>&1 || true
 	force=(-f)
@@ -41,18 +48,38 @@ Keep them: commit them (git -C $rel commit -a) and run make export; or set them 
 	   [ "$tip" != "$(cat "$tipfile" 2>/dev/null)" ] && [ "${FORCE:-0}" != 1 ]; then
 		die "branch series in $rel has commits that are not in patches/ (run 'make export' to keep them, or FORCE=1 to drop them)"
 	fi
+	[ "${tip:-}" = "$(cat "$tipfile" 2>/dev/null)" ] || reuse=0
+fi
+
+list=$KTREE/.git/pci-ep-rr-applied
+mapfile -t patches < <(series_patches)
+old=()
+[ $reuse = 1 ] && [ -f "$list" ] && mapfile -t old <"$list"
+keep=0 start=$base
+for p in "${patches[@]}"; do
+	[ $keep -lt ${#old[@]} ] || break
+	[ "${old[$keep]%% *}" = "$(sha256sum <"$PATCHES/$p" | cut -c1-64)" ] || break
+	start=${old[$keep]#* }
+	keep=$((keep + 1))
+done
+if [ $keep -eq ${#patches[@]} ] && [ $keep -eq ${#old[@]} ]; then
+	ktree_git checkout -q series
+	msg "the $keep patches are applied already (onto $base)"
+	exit 0
 fi
 
 : >"$marker"
-ktree_git checkout -q "${force[@]}" -B series "$base"
-n=0
-while read -r p; do
+ktree_git checkout -q "${force[@]}" -B series "$start"
+printf '%s\n' "${old[@]:0:$keep}" | grep . >"$list" || : >"$list"
+n=$keep
+for p in "${patches[@]:$keep}"; do
 	if ! ktree_git am -q --committer-date-is-author-date "$PATCHES/$p"; then
 		ktree_git am --abort >/dev/null 2>&1 || true
 		die "$p does not apply (the tree stays at the base plus the $n patches before it; fix patches/ and run make apply again)"
 	fi
+	echo "$(sha256sum <"$PATCHES/$p" | cut -c1-64) $(ktree_git rev-parse HEAD)" >>"$list"
 	n=$((n + 1))
-done < <(series_patches)
+done
 ktree_git rev-parse HEAD >"$tipfile"
 rm -f "$marker"
-msg "applied $n patches onto $base"
+msg "applied $((n - keep)) patches onto $start ($keep kept): $n onto $base"
