@@ -56,9 +56,6 @@ tools() {
 	done
 	perl -e 'print "perl $]\n"'
 }
-harness_key=$( { echo "$BUILDS"; tools; cat "$TOP/scripts/check-patches.sh" \
-	"$TOP/scripts/lib.sh" "$TOP"/config/check*.config; } | sha256sum | cut -c1-32)
-
 mapfile -t commits < <(ktree_git rev-list --reverse "$base..series")
 mapfile -t files < <(series_patches)
 [ ${#commits[@]} -eq ${#files[@]} ] ||
@@ -76,6 +73,8 @@ mapfile -t dirs < <({ ktree_git diff --name-only "$base" series -- '*.c' '*.h' |
 		     sort -u | awk '{ for (d in seen) if (index($0 "/", d "/") == 1) next;
 				      seen[$0] = 1; print $0 "/" }')
 um_dirs=(arch/um/drivers/ drivers/pci/endpoint/)
+harness_key=$( { echo "$BUILDS ${dirs[*]} ${um_dirs[*]}"; tools; cat "$TOP/scripts/check-patches.sh" \
+	"$TOP/scripts/lib.sh" "$TOP"/config/check*.config; } | sha256sum | cut -c1-32)
 
 # What a build compiles.
 build_dirs() {
@@ -116,8 +115,9 @@ warnings() {
 	done | sort -u
 }
 
-# The fragment is merged again at every commit, so that an option a later
-# patch introduces is switched on as soon as it exists.
+# The fragment is merged again when a patch changes a Kconfig file (or the
+# fragment changed), so that an option a patch introduces is switched on
+# as soon as it exists.
 configure() {
 	local b=$1 o=$OUTDIR/check-$1 frag
 	frag=$TOP/config/check$([ "$b" = um ] && echo -um).config

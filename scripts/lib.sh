@@ -41,7 +41,11 @@ export GIT_COMMITTER_EMAIL=pci-ep-rr@example.org
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY \
 	GIT_ALTERNATE_OBJECT_DIRECTORIES GIT_CONFIG GIT_CONFIG_PARAMETERS \
-	GIT_CONFIG_COUNT GIT_NAMESPACE GIT_CEILING_DIRECTORIES
+	GIT_NAMESPACE GIT_CEILING_DIRECTORIES
+# No automatic gc: a repack of the 1.8 GB kernel tree in the middle of a
+# run costs minutes, and the detached gc would hold the run's lock.
+export GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_0=gc.auto GIT_CONFIG_VALUE_0=0 \
+	GIT_CONFIG_KEY_1=maintenance.auto GIT_CONFIG_VALUE_1=false
 
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 export CCACHE_BASEDIR=$BUILD
