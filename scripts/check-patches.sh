@@ -34,7 +34,7 @@
 . "$(dirname "$0")/lib.sh"
 
 lock
-BUILDS=${BUILDS:-x86_64 arm64 clang um}
+BUILDS=${BUILDS-x86_64 arm64 clang um}
 "$TOP/scripts/deps.sh" patches || exit 1
 LOGS=$BUILD/logs
 CACHE=$BUILD/cache/patches

@@ -55,7 +55,7 @@ declare -A TARGET=(
 	[e2e]="$BUILD_TOOLS busybox-static"
 )
 # the per-patch builds chosen with BUILDS
-for b in ${BUILDS:-x86_64 arm64 clang um}; do
+for b in ${BUILDS-x86_64 arm64 clang um}; do
 	case $b in
 	x86_64|um) TARGET[patches]+=" sparse" ;;
 	arm64) TARGET[patches]+=" aarch64-linux-gnu-gcc" ;;
