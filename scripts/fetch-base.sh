@@ -124,7 +124,8 @@ if [ -d "$KTREE/.git" ] && git -C "$KTREE" cat-file -e "$(tree_base)^{commit}" 2
 	have=$(cat "$KTREE/.git/pci-ep-rr-source" 2>/dev/null || echo tarball)
 	want=$(wanted_source)
 	if [ -n "$want" ] && [ "$want" != "$have" ]; then
-		die "$KTREE was made from ${have} but ${KERNEL_SRC:+KERNEL_SRC=$KERNEL_SRC}${KERNEL_SRC:-LINUX_TARBALL=$LINUX_TARBALL} asks for ${want}; to switch, export your work (make export), then remove the tree (rm -rf $KTREE) and run again"
+		if [ -n "${KERNEL_SRC:-}" ]; then asked="KERNEL_SRC=$KERNEL_SRC"; else asked="LINUX_TARBALL=$LINUX_TARBALL"; fi
+		die "$KTREE was made from ${have} but $asked asks for ${want}; to switch, export your work (make export), then remove the tree (rm -rf $KTREE) and run again"
 	fi
 	exit 0
 fi
