@@ -166,9 +166,11 @@ stage() {
 	export STAGE=$name
 	t0=$(date +%s)
 	msg "stage $name: start $(date -d "@$t0" +%T)"
-	before=$(wc -l <"$RESULTS" 2>/dev/null || echo 0)
+	mkdir -p "$(dirname "$RESULTS")"
+	touch "$RESULTS"
+	before=$(wc -l <"$RESULTS")
 	"$@" || rc=$?
-	after=$(wc -l <"$RESULTS" 2>/dev/null || echo 0)
+	after=$(wc -l <"$RESULTS")
 	if [ "$before" = "$after" ]; then
 		if [ $rc -eq 0 ]; then record PASS "$name"; else record FAIL "$name" "exit $rc"; fi
 	elif [ $rc -ne 0 ] && ! tail -n $((after - before)) "$RESULTS" | grep -q '^FAIL'; then
