@@ -66,10 +66,13 @@ for p in "${patches[@]}"; do
 done >"$out/series"
 
 if [ "${1:-}" = --check ]; then
+	name="patches/ matches a fresh git format-patch export"
 	if ! diff -ru "$PATCHES" "$out" >"$BUILD/export-drift.diff"; then
-		msg "patches/ differs from a fresh export (see $BUILD/export-drift.diff)"
+		record -l "$BUILD/export-drift.diff" FAIL "$name" \
+			"hand-edited drift, see $BUILD/export-drift.diff; make export rewrites patches/"
 		exit 1
 	fi
+	record PASS "$name"
 	exit 0
 fi
 
