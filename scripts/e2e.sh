@@ -27,7 +27,7 @@ mkdir -p "$logs"
 
 # The kernel is configured the KUnit way (scripts/kunit.sh); e2e/run.sh
 # only brings it up to date.
-if [ ! -f "$kout/.kunitconfig" ]; then
+if [ ! -f "$kout/last_used_kunitconfig" ]; then
 	"$TOP/scripts/kunit.sh" --build um || exit 1
 fi
 env=(JOBS="$JOBS" KOUT="$kout" REPORTS="$TOP/config/kernel-reports")

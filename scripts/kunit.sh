@@ -52,7 +52,6 @@ esac
 log=$logs/$tag.log
 json=$logs/$tag.json
 mkdir -p "$logs"
-rm -f "$json"
 
 n=0
 while read -r f; do
@@ -80,6 +79,7 @@ if [ $build_only = 1 ]; then
 	record -l "$logs/$tag-build.log" FAIL "$tag: kernel build ($arch)" "see $logs/$tag-build.log"
 	exit 1
 fi
+rm -f "$json"
 (cd "$KTREE" && python3 tools/testing/kunit/kunit.py run "${args[@]}" \
 	--build_dir="$kdir" --jobs="$JOBS" --make_options "$make_opts" \
 	--timeout=900 --json="$json") >"$log" 2>&1 || rc=$?
