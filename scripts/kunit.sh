@@ -51,7 +51,7 @@ x86_64)	"$TOP/scripts/deps.sh" qemu-system-x86_64 || exit 1
 esac
 log=$logs/$tag.log
 json=$logs/$tag.json
-mkdir -p "$logs"
+mkdir -p "$logs" "$OUTDIR"
 
 n=0
 while read -r f; do
