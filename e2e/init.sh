@@ -8,24 +8,44 @@
 # then runs the requested mode and powers off.
 #
 # Parameters come from the kernel command line (unknown key=value pairs are
-# handed to init as environment variables):
-#   e2e_out=DIR          directory for results (tap.txt, dmesg.txt, ...)
-#   e2e_selftest=PATH    the pci_endpoint_test kselftest binary
-#                        (both guest paths: run.sh mounts the host's
-#                        results and selftest directories there)
-#   e2e_mode=selftest|lifecycle|all
+# handed to init as environment variables); paths are the guest's (run.sh
+# mounts the host's results and test-program directories there):
+#   e2e_out=DIR          directory for results (see below)
+#   e2e_selftest=PATH    the series' pci_endpoint kselftest
+#   e2e_base_selftest=PATH  7.1.8's unmodified kselftest (empty: not run)
+#   e2e_xfer=PATH        the transfer helper (e2e/xfer.c; empty: no
+#                        throughput, fault injection or DMA checks)
+#   e2e_hostile=PATH     the hostile-host module (e2e/hostile/, MODE hostile)
+#   e2e_hostile_iterations=N   commands it sends (default 10000)
+#   e2e_mode=selftest|lifecycle|hostile|all   (all: selftest, lifecycle)
+#   e2e_layout=0|1       the loopback layout the kernel was booted with
+#   e2e_rr=0|1           pci-epf-test's remote_resources (default 1)
+#   e2e_extra=0|1        selftest: throughput and fault injection after the
+#                        kselftests (default 1)
 #   e2e_cycles=N         lifecycle cycles (default 100)
 #   e2e_leak=PATH        a module that leaks on purpose, loaded before the
 #                        final kmemleak scan (the check that kmemleak works)
-#   e2e_args="..."       extra arguments for the selftest binary (filters);
+#   e2e_args="..."       extra arguments for the kselftests (filters);
 #                        ',' stands for ' ' (the command line splits on spaces)
+#
+# Results in e2e_out: series.tap.raw and base.tap.raw (the kselftests' TAP as
+# they printed it; run.sh judges it), checks.txt (every other check, one
+# "PASS|FAIL<tab>name<tab>detail" line), bench.txt, hostile.txt, init.log,
+# dmesg.txt, kmemleak.txt, result.txt (init's exit status).
 
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 
 OUT=${e2e_out:?e2e_out not set}
 BIN=${e2e_selftest:?e2e_selftest not set}
+BASE_BIN=${e2e_base_selftest:-}
+XFER=${e2e_xfer:-}
+HOSTILE=${e2e_hostile:-}
+ITERATIONS=${e2e_hostile_iterations:-10000}
 MODE=${e2e_mode:-selftest}
+LAYOUT=${e2e_layout:-0}
+RR=${e2e_rr:-1}
+EXTRA=${e2e_extra:-1}
 CYCLES=${e2e_cycles:-100}
 ARGS=$(echo "${e2e_args:-}" | tr ',' ' ')
 
@@ -35,10 +55,24 @@ FUNC=$CFS/functions/pci_epf_test/func1
 CTRL=$CFS/controllers/$EPC
 DEV=/dev/pci-endpoint-test.0
 KMEMLEAK=/sys/kernel/debug/kmemleak
+EPCDBG=/sys/kernel/debug/$EPC
+PCIDRV=/sys/bus/pci/drivers
+# the largest size the kselftest transfers
+BIG=1024001
 
 log() {
 	echo "e2e-init: $*"
 	echo "$*" >> "$OUT/init.log"
+}
+
+# check PASS|FAIL NAME [DETAIL]: one result for run.sh and the harness
+check() {
+	printf '%s\t%s\t%s\n' "$1" "$2" "${3:-}" >> "$OUT/checks.txt"
+	log "$1 $2${3:+ ($3)}"
+}
+
+uptime_s() {
+	cut -d' ' -f1 /proc/uptime
 }
 
 finish() {
@@ -79,12 +113,13 @@ mount -t debugfs debugfs /sys/kernel/debug
 [ -e /dev/null ] || mount -t devtmpfs devtmpfs /dev
 
 : > "$OUT/init.log"
+: > "$OUT/checks.txt"
 
 # Follow the kernel log from the start: a report early in a long run must
 # not be lost when the ring buffer wraps.
 dmesg -w > "$OUT/dmesg.txt" 2>&1 &
 DMESG_PID=$!
-log "booted after $(cut -d' ' -f1 /proc/uptime)s, mode=$MODE"
+log "booted after $(uptime_s)s, mode=$MODE, layout=$LAYOUT, remote_resources=$RR"
 
 # forget what kmemleak found during boot: only what the run leaks counts
 if [ -w $KMEMLEAK ]; then
@@ -103,6 +138,10 @@ setup_function() {
 	echo 0xb500 > "$FUNC/deviceid"
 	echo 1 > "$FUNC/msi_interrupts"
 	echo 8 > "$FUNC/msix_interrupts"
+	# the administrator's consent to let the host reach the controller's
+	# resources (remote-resource table, a doorbell that needs a BAR mapped
+	# onto the eDMA registers); only before the function is bound
+	echo "$RR" > "$FUNC/pci_epf_test.0/remote_resources" || return 1
 }
 
 bind() {
@@ -131,50 +170,209 @@ fi
 setup_function || finish 2
 bind || finish 2
 start || finish 2
-log "host device up after $(cut -d' ' -f1 /proc/uptime)s"
+log "host device up after $(uptime_s)s"
 
 rc=0
 
-run_selftest() {
-	log "selftest start at $(cut -d' ' -f1 /proc/uptime)s"
+# The kselftests: their TAP is judged by run.sh, which knows what the
+# loopback cannot do (a failing case does not fail init).
+run_kselftests() {
+	log "series kselftest start at $(uptime_s)s"
 	# shellcheck disable=SC2086
-	"$BIN" $ARGS > "$OUT/tap.txt" 2>&1
-	src=$?
-	log "selftest rc=$src at $(cut -d' ' -f1 /proc/uptime)s"
-	[ "$src" -eq 0 ] || rc=1
+	"$BIN" $ARGS > "$OUT/series.tap.raw" 2>&1
+	log "series kselftest exit $? at $(uptime_s)s"
+	[ -n "$BASE_BIN" ] || return 0
+	# shellcheck disable=SC2086
+	"$BASE_BIN" $ARGS > "$OUT/base.tap.raw" 2>&1
+	log "base kselftest exit $? at $(uptime_s)s"
 }
 
-# One quick functional check through the host driver: BAR0 and an MSI
+# The host's sysfs directory of the test device
+host_pdev() {
+	readlink -f /sys/class/misc/pci-endpoint-test.0/device
+}
+
+# The number of kernel log lines so far; since MARK: the lines after it
+dmesg_mark() {
+	dmesg | wc -l
+}
+
+dmesg_since() {
+	dmesg | tail -n "+$(($1 + 1))"
+}
+
+# Throughput at the kselftest's largest size, dma next to memcpy: as the
+# host sees it (its buffer setup and CRC included) and as pci-epf-test
+# measures the transfer alone (its "Rate:" line; the host's READ is the
+# endpoint's WRITE).
+run_bench() {
+	n=5
+	for op in read write; do
+		OP=$(echo $op | tr '[:lower:]' '[:upper:]')
+		line="" st=PASS
+		for m in dma memcpy; do
+			mark=$(dmesg_mark)
+			r=$("$XFER" $DEV $op $m $BIG $n 2>&1) || st=FAIL
+			echo "host: $r" >> "$OUT/bench.txt"
+			host=$(echo "$r" | sed -n 's/.* ok, \([0-9.]*\) MB\/s.*/\1/p')
+			ep=$(dmesg_since "$mark" | awk -v big=$BIG '
+				/pci_epf_test/ && $0 ~ "Size: " big " B" {
+					r = $0; sub(/.*Rate: /, "", r); sub(/ .*/, "", r)
+					sum += r; n++
+				}
+				END { if (n) printf "%.1f", sum / n / 1000 }')
+			echo "endpoint: $op $m $BIG: ${ep:-?} MB/s (pci-epf-test, transfer alone)" >> "$OUT/bench.txt"
+			line="$line, $m ${host:-?} MB/s (endpoint ${ep:-?} MB/s)"
+		done
+		check $st "throughput $OP $BIG B x$n, dma vs memcpy" "${line#, }"
+	done
+}
+
+# cmd_bits OR|AND VALUE: change the host's PCI command register
+cmd_bits() {
+	cfg=$(host_pdev)/config
+	# shellcheck disable=SC2046 # the two bytes, as two words
+	set -- "$1" "$2" $(od -An -tu1 -j4 -N2 "$cfg")
+	if [ "$1" = OR ]; then v=$(($3 | $2)); else v=$(($3 & $2)); fi
+	printf '%b' "\\0$(printf %03o "$v")\\0$(printf %03o "$4")" |
+		dd of="$cfg" bs=1 seek=4 count=2 conv=notrunc 2>/dev/null
+}
+
+# fault NAME OP ABORT [IRQ]: one 4 KiB DMA transfer with the fault armed
+# (by the caller) must fail, and pci-epf-test must report it failed: the
+# host's ioctl ends with EIO (the endpoint answered with a failure status;
+# ETIMEDOUT would be the host giving up), pci-epf-test logged the failed or
+# timed-out DMA transfer, and with ABORT=1 the eDMA aborted the channel.
+fault() {
+	a0=$(cat $EPCDBG/edma_aborts)
+	mark=$(dmesg_mark)
+	r=$("$XFER" $DEV "$2" dma 4096 1 "${4:-auto}" 2>&1)
+	a1=$(cat $EPCDBG/edma_aborts)
+	host=$(echo "$r" | sed -n 's/.*first error //p')
+	ep=$(dmesg_since "$mark" | grep -o 'pci_epf_test[^:]*: \(DMA transfer failed\|DMA transfer timed out\|Data transfer failed\)' |
+	     sed 's/.*: //' | sort -u | tr '\n' ',' | sed 's/,$//')
+	st=PASS
+	[ "$host" = EIO ] || st=FAIL
+	[ -n "$ep" ] || st=FAIL
+	[ "$3" = 0 ] || [ "$a1" -gt "$a0" ] || st=FAIL
+	check $st "fault $1: pci-epf-test reports the failed transfer" \
+		"host ioctl: ${host:-$r}; pci-epf-test: ${ep:-nothing logged}; eDMA aborts +$((a1 - a0))"
+}
+
+run_faults() {
+	[ -d $EPCDBG ] || { check FAIL "fault injection" "no $EPCDBG"; return; }
+	# bus mastering off: the engine must not reach host memory (and
+	# completion comes by INTx: an MSI is a memory write too)
+	cmd_bits AND 0xfb
+	fault "bus mastering off (READ)" read 1 intx
+	cmd_bits OR 4
+	echo 2 > $EPCDBG/edma_fail_next
+	fault "bad linked-list pointer (WRITE)" write 1
+	echo 1 > $EPCDBG/edma_fail_next
+	fault "address outside what was mapped (READ)" read 1
+	echo 3 > $EPCDBG/edma_fail_next
+	fault "never completes (WRITE)" write 0
+	echo 0 > $EPCDBG/edma_fail_next
+	ok=PASS
+	r1=$("$XFER" $DEV read dma 4096 5 2>&1) || ok=FAIL
+	r2=$("$XFER" $DEV write dma 4096 5 2>&1) || ok=FAIL
+	check $ok "after the faults: DMA transfers work again" "$r1; $r2"
+}
+
+# A quick check through the host driver: BAR0, an MSI, and a DMA transfer
 quick_check() {
 	"$BIN" -r pci_ep_bar.BAR0.BAR_TEST -r pci_ep_basic.MSI_TEST \
 		> "$OUT/quick.txt" 2>&1
 	grep -q '^not ok' "$OUT/quick.txt" && return 1
-	grep -q '^ok ' "$OUT/quick.txt"
+	grep -q '^ok ' "$OUT/quick.txt" || return 1
+	[ -z "$XFER" ] || "$XFER" $DEV read dma 4096 1 >> "$OUT/quick.txt" 2>&1
 }
 
+# surprise 0|1: make the next link downs orderly or surprise ones
+surprise() {
+	[ -w $EPCDBG/surprise_link_down ] || return 1
+	echo "$1" > $EPCDBG/surprise_link_down
+}
+
+# Each cycle: an orderly link down and up with the function bound, then a
+# surprise link down (the slot goes dark before the host notices) and,
+# with the link down, unbind and rebind the function before the link up.
 run_lifecycle() {
-	log "lifecycle: $CYCLES cycles"
+	log "lifecycle: $CYCLES cycles at $(uptime_s)s"
+	t0=$(uptime_s)
 	i=1
 	while [ "$i" -le "$CYCLES" ]; do
-		# start/stop with the function bound
-		stop || { log "cycle $i: stop failed"; rc=1; return; }
-		start || { log "cycle $i: start failed"; rc=1; return; }
-		# unbind/rebind with the link down
-		stop || { log "cycle $i: stop failed"; rc=1; return; }
-		unbind || { log "cycle $i: unbind failed"; rc=1; return; }
-		bind || { log "cycle $i: bind failed"; rc=1; return; }
-		start || { log "cycle $i: restart failed"; rc=1; return; }
+		stop || { why="cycle $i: orderly stop failed"; break; }
+		start || { why="cycle $i: start failed"; break; }
+		surprise 1 || { why="no surprise_link_down knob"; break; }
+		stop || { why="cycle $i: surprise stop failed"; break; }
+		surprise 0
+		unbind || { why="cycle $i: unbind failed"; break; }
+		bind || { why="cycle $i: bind failed"; break; }
+		start || { why="cycle $i: restart failed"; break; }
 		if [ $((i % 10)) -eq 0 ] || [ "$i" -eq 1 ]; then
-			quick_check || { log "cycle $i: host check failed"; cat "$OUT/quick.txt"; rc=1; return; }
+			quick_check || { why="cycle $i: host check failed: $(grep -m1 -e '^not ok' -e 'first error' "$OUT/quick.txt")"; break; }
 		fi
 		i=$((i + 1))
 	done
-	log "lifecycle: $CYCLES cycles done"
+	secs=$(awk -v a="$t0" -v b="$(uptime_s)" 'BEGIN { printf "%.0f", b - a }')
+	if [ "$i" -gt "$CYCLES" ]; then
+		check PASS "lifecycle: $CYCLES cycles of orderly and surprise link down, unbind and rebind" \
+			"${secs}s; BAR0, MSI and DMA checked every 10 cycles"
+	else
+		check FAIL "lifecycle: $CYCLES cycles of orderly and surprise link down, unbind and rebind" "$why"
+		rc=1
+	fi
+}
 
-	# A host access outside every mapping (cleared BAR, unmapped subrange,
-	# past the end) is covered by the loopback's KUnit suite: unbinding the
-	# function while the link is up, which would exercise it from here,
-	# is a configfs usage error (WARN in pci_epc_epf_unlink()).
+# hostile_bind ITERATIONS: the hostile host in place of pci_endpoint_test;
+# its probe does the work. Then pci_endpoint_test again.
+hostile_bind() {
+	bdf=$(basename "$(host_pdev)")
+	echo "$bdf" > $PCIDRV/pci-endpoint-test/unbind || return 1
+	echo pci_epf_test_hostile > "/sys/bus/pci/devices/$bdf/driver_override"
+	insmod "$HOSTILE" iterations="$1" || { log "insmod $HOSTILE failed"; return 1; }
+	hrc=0
+	[ -e "$PCIDRV/pci_epf_test_hostile/$bdf" ] || { log "the hostile host did not bind"; hrc=1; }
+	[ "$hrc" = 1 ] || echo "$bdf" > $PCIDRV/pci_epf_test_hostile/unbind
+	rmmod pci_epf_test_hostile || hrc=1
+	echo > "/sys/bus/pci/devices/$bdf/driver_override"
+	echo "$bdf" > /sys/bus/pci/drivers_probe
+	wait_for PRESENT $DEV 10 || { log "pci_endpoint_test did not come back"; return 1; }
+	return $hrc
+}
+
+# A hostile host, then the normal kselftests in the same boot; after them
+# no BAR may still map the controller's resources.
+run_hostile() {
+	[ -n "$HOSTILE" ] || { check FAIL "hostile host" "no module"; rc=1; return; }
+	log "hostile: $ITERATIONS commands at $(uptime_s)s"
+	t0=$(uptime_s)
+	mark=$(dmesg_mark)
+	hostile_bind "$ITERATIONS" || rc=1
+	secs=$(awk -v a="$t0" -v b="$(uptime_s)" 'BEGIN { printf "%.0f", b - a }')
+	dmesg_since "$mark" | sed -n 's/.*pci_epf_test_hostile [^ ]*: hostile: //p' > "$OUT/hostile.txt"
+	sum=$(grep ' iterations: ' "$OUT/hostile.txt")
+	st=FAIL
+	echo "$sum" | grep -q ' (\([0-9]*\) answered, 0 unanswered.*, 0 not picked up' && st=PASS
+	check $st "hostile host: $ITERATIONS iterations of random and boundary register values, every command taken and answered" \
+		"${secs}s; ${sum:-no summary}"
+	run_kselftests
+	mark=$(dmesg_mark)
+	hostile_bind 0 || rc=1
+	st=$(dmesg_since "$mark" | sed -n 's/.*hostile: state now: //p')
+	dmesg_since "$mark" | sed -n 's/.*pci_epf_test_hostile [^ ]*: hostile: //p' >> "$OUT/hostile.txt"
+	case $st in
+	*": nothing mapped") check PASS "hostile host: nothing left mapped after the kselftests" "$st" ;;
+	*) check FAIL "hostile host: nothing left mapped after the kselftests" "${st:-no state}" ;;
+	esac
+}
+
+run_selftest() {
+	run_kselftests
+	[ "$EXTRA" = 1 ] && [ -n "$XFER" ] || return 0
+	run_bench
+	run_faults
 }
 
 case "$MODE" in
@@ -183,6 +381,9 @@ selftest)
 	;;
 lifecycle)
 	run_lifecycle
+	;;
+hostile)
+	run_hostile
 	;;
 all)
 	run_selftest

@@ -1,18 +1,30 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Hardware-free end-to-end run (e2e/run.sh): a UML kernel with the series and
-# its loopback endpoint controller runs pci-epf-test, pci_endpoint_test and
-# the real pci_endpoint kselftest in one kernel. The kernel is the one
-# scripts/kunit.sh builds (build/out/uml), configured for both.
+# its loopback endpoint controller (emulated DesignWare eDMA, driven by the
+# real dw-edma) runs pci-epf-test, pci_endpoint_test and the pci_endpoint
+# kselftests in one kernel, once per loopback layout (E2E_LAYOUTS, default
+# "0 1"). The kernel is the one scripts/kunit.sh builds (build/out/uml),
+# configured for both.
 #
-# Usage: scripts/e2e.sh [selftest|lifecycle|kmemleak]
-#   selftest   one result per kselftest case (from its TAP, which is nested
-#              under the run's result), plus one for the run (kernel log free
-#              of the reports in config/kernel-reports, kmemleak clean)
-#   lifecycle  100 start/stop and unbind/rebind cycles
+# Usage: scripts/e2e.sh [selftest|lifecycle|hostile|kmemleak]
+#   selftest   the series' kselftest and 7.1.8's unmodified one, one result
+#              per case (an expected skip or failure is a skip with its
+#              reason, see EXPECTED in e2e/run.sh); the throughput of dma and
+#              memcpy at the largest size; eDMA fault injection, each fault a
+#              result (pci-epf-test must report the failed transfer); the
+#              remote-resource table the host read
+#   lifecycle  E2E_CYCLES (default 100) cycles of orderly and surprise link
+#              down, unbind and rebind
+#   hostile    a hostile host sends E2E_HOSTILE_ITERATIONS (default 10000)
+#              random commands, then both kselftests run in the same boot;
+#              nothing may be left mapped (layouts: E2E_HOSTILE_LAYOUTS,
+#              default "0")
 #   kmemleak   shows the kmemleak check can fail: the kernel's leaking sample
 #              module (samples/kmemleak, built with the kernel, loaded only
 #              here) is loaded before the final scan, which must report it
+# Every run adds, per layout: the kernel log is free of the reports in
+# config/kernel-reports, kmemleak found nothing, the run completed.
 
 . "$(dirname "$0")/lib.sh"
 lock
@@ -26,67 +38,67 @@ log=$logs/e2e-$mode.log
 mkdir -p "$logs"
 
 # The kernel is configured the KUnit way (scripts/kunit.sh); e2e/run.sh
-# only brings it up to date.
+# only brings it up to date, with the test programs, once per series and
+# harness (the key below).
 if [ ! -f "$kout/last_used_kunitconfig" ]; then
 	"$TOP/scripts/kunit.sh" --build um || exit 1
 fi
-env=(JOBS="$JOBS" KOUT="$kout" REPORTS="$TOP/config/kernel-reports")
+key=$( { ktree_git rev-parse "series^{tree}"; cat "$TOP"/e2e/*.sh "$TOP"/e2e/*.c \
+	"$TOP"/e2e/hostile/* "$kout/.config"; } | sha256sum | cut -c1-32)
+env=(JOBS="$JOBS" KOUT="$kout" REPORTS="$TOP/config/kernel-reports"
+     BASE_REF="$(tree_base)" RUN_NAME="$mode" LAYOUTS="${E2E_LAYOUTS:-0 1}")
+[ "$(cat "$out/.harness-built" 2>/dev/null)" = "$key" ] && env+=(NO_BUILD=1)
 case $mode in
-selftest) env+=(MODE="$mode") ;;
-lifecycle)
-	env+=(MODE="$mode")
-	# built by the selftest run just before
-	[ -x "$kout/linux" ] && [ -x "$out/kselftest/kselftest/pci_endpoint/pci_endpoint_test" ] &&
-		env+=(NO_BUILD=1) ;;
+selftest) env+=(MODE=selftest) ;;
+lifecycle) env+=(MODE=lifecycle CYCLES="${E2E_CYCLES:-100}") ;;
+hostile)
+	env+=(MODE=hostile HOSTILE_ITERATIONS="${E2E_HOSTILE_ITERATIONS:-10000}"
+	      LAYOUTS="${E2E_HOSTILE_LAYOUTS:-0}") ;;
 kmemleak)
 	leak=$kout/samples/kmemleak/kmemleak-test.ko
 	if [ ! -f "$leak" ]; then
 		record -l "$log" FAIL "e2e kmemleak: no $leak (run make kunit first: it builds the kernel)"
 		exit 1
 	fi
-	env+=(MODE=selftest NO_BUILD=1 LEAK_MODULE="$leak"
+	env+=(MODE=selftest LAYOUTS=0 EXTRA=0 BASE_SELFTEST=0 LEAK_MODULE="$leak"
 	      SELFTEST_ARGS="-r pci_ep_bar.BAR0.BAR_TEST") ;;
 *) die "e2e.sh: unknown mode $mode" ;;
 esac
 
+rm -rf "$out/results/$mode"-L*
 t0=$SECONDS
 rc=0
 env "${env[@]}" "$TOP/e2e/run.sh" "$KTREE" "$out" >"$log" 2>&1 || rc=$?
 secs=$((SECONDS - t0))
-# the run's own counts only mean something for the selftest
-grep -E '^(e2e: |# e2e: boot)' "$log" | { [ "$mode" = selftest ] && cat || grep -v ' passed, '; } >&2 || true
+grep -E '^(e2e: |# e2e: (layout|boot))' "$log" >&2 || true
+# built (whatever the verdict): the next stages boot what is there
+grep -q '^e2e: booting' "$log" && echo "$key" >"$out/.harness-built"
 
-case $mode in
-selftest)
-	cp "$out/results/tap.txt" "$logs/e2e-selftest.tap" 2>/dev/null || : >"$logs/e2e-selftest.tap"
-	cp "$out/results/rr-table.txt" "$logs/e2e-rr-table.txt" 2>/dev/null || true
-	results_of tap "$logs/e2e-selftest.tap" "$logs/cases" "e2e: " || true
-	if [ $rc -eq 0 ]; then
-		record -l "$log" -n "$logs/e2e-selftest.tap" -t $secs PASS \
-			"e2e selftest: UML run complete, no kernel report, no kmemleak object"
-	else
-		record -l "$log" -n "$logs/e2e-selftest.tap" -t $secs FAIL \
-			"e2e selftest: UML run" "$(grep -m1 -E '^# e2e: (init reported|the UML run|kernel reports)|^e2e: ' "$log")"
-	fi ;;
-lifecycle)
-	if [ $rc -eq 0 ]; then
-		record -l "$log" -t $secs PASS \
-			"e2e lifecycle: $(grep -m1 -o '[0-9]* cycles done' "$log" || echo 'cycles done'), no kernel report, no kmemleak object"
-	else
-		record -l "$log" -t $secs FAIL "e2e lifecycle" "$(grep -m1 -E 'cycle [0-9]+:|^# e2e: ' "$log")"
-	fi ;;
-kmemleak)
-	cp "$out/results/kmemleak.txt" "$logs/e2e-kmemleak.txt" 2>/dev/null || : >"$logs/e2e-kmemleak.txt"
-	# the objects insmod allocated (UML's backtraces carry no symbols)
-	n=$(grep -A1 'unreferenced object' "$logs/e2e-kmemleak.txt" | grep -c 'comm "insmod"' || true)
-	if [ "$n" -gt 0 ]; then
-		record -l "$logs/e2e-kmemleak.txt" -t $secs PASS \
-			"e2e kmemleak: the deliberate leak of kmemleak-test.ko is reported ($n objects)"
-		rc=0
-	else
-		record -l "$log" -t $secs FAIL "e2e kmemleak: the deliberate leak of kmemleak-test.ko was not reported" \
-			"$n objects; see $log"
-		rc=1
-	fi ;;
-esac
+# one result per kselftest case and per check, per layout
+n=0
+for d in "$out/results/$mode"-L*; do
+	[ -d "$d" ] || continue
+	l=${d##*-L}
+	for who in series base; do
+		[ -f "$d/$who.tap" ] || continue
+		label=$([ $who = base ] && echo "7.1.8 kselftest" || echo "series kselftest")
+		cp "$d/$who.tap" "$logs/e2e-$mode-L$l-$who.tap"
+		results_of tap "$d/$who.tap" "$logs/cases" "e2e $mode L$l $label: " || true
+		totals=$(sed -n 's/^# e2e judged: //p' "$d/$who.tap")
+		st=PASS
+		grep -q '^not ok' "$d/$who.tap" && st=FAIL
+		record -l "$log" -n "$d/$who.tap.raw" "$st" \
+			"e2e $mode L$l: $label run on the loopback, as judged: ${totals:-no TAP}"
+	done
+	[ -f "$d/rr-table.txt" ] && cp "$d/rr-table.txt" "$logs/e2e-rr-table-L$l.txt"
+	while IFS=$'\t' read -r st name detail; do
+		record -l "$log" -t "$secs" "$st" "e2e $mode L$l: $name" "$detail"
+		n=$((n + 1))
+	done <"$d/checks.txt"
+done
+if [ "$n" -eq 0 ]; then
+	record -l "$log" -t "$secs" FAIL "e2e $mode: the run recorded nothing" \
+		"$(grep -m1 '^e2e: ' "$log" || echo "see $log")"
+	rc=1
+fi
 exit $rc
