@@ -150,10 +150,10 @@ has_fragment() {
 	return 0
 }
 
+# make in the UML kernel's build directory
+KMAKE=(make -C "$KSRC" ARCH=um O="$KOUT" CC="$(command -v ccache >/dev/null && echo "ccache ")gcc")
 kmake() {
-	local cc=gcc
-	command -v ccache >/dev/null && cc="ccache gcc"
-	make -C "$KSRC" ARCH=um O="$KOUT" CC="$cc" "$@"
+	"${KMAKE[@]}" "$@"
 }
 
 build_kernel() {
@@ -179,7 +179,7 @@ build_kernel() {
 
 	echo "e2e: building UML kernel in $KOUT"
 	# shellcheck disable=SC2086 # the targets
-	timeout "$BUILD_TIMEOUT" kmake -j"$JOBS" $targets > "$OUT/build.log" 2>&1 ||
+	timeout "$BUILD_TIMEOUT" "${KMAKE[@]}" -j"$JOBS" $targets > "$OUT/build.log" 2>&1 ||
 		{ tail -30 "$OUT/build.log"; die "kernel build failed"; }
 }
 

@@ -57,6 +57,7 @@ if stage apply applied; then
 	if [[ " $steps " == *" e2e "* ]]; then
 		stage e2e-selftest "$S/e2e.sh" selftest || true
 		stage e2e-lifecycle "$S/e2e.sh" lifecycle || true
+		stage e2e-hostile "$S/e2e.sh" hostile || true
 		stage e2e-kmemleak "$S/e2e.sh" kmemleak || true
 	fi
 fi

@@ -70,7 +70,7 @@ t0=$SECONDS
 rc=0
 env "${env[@]}" "$TOP/e2e/run.sh" "$KTREE" "$out" >"$log" 2>&1 || rc=$?
 secs=$((SECONDS - t0))
-grep -E '^(e2e: |# e2e: (layout|boot))' "$log" >&2 || true
+grep -E '^e2e: |^# e2e: layout [0-9]+: boot' "$log" >&2 || true
 # built (whatever the verdict): the next stages boot what is there
 grep -q '^e2e: booting' "$log" && echo "$key" >"$out/.harness-built"
 
@@ -90,7 +90,8 @@ for d in "$out/results/$mode"-L*; do
 		record -l "$log" -n "$d/$who.tap.raw" "$st" \
 			"e2e $mode L$l: $label run on the loopback, as judged: ${totals:-no TAP}"
 	done
-	[ -f "$d/rr-table.txt" ] && cp "$d/rr-table.txt" "$logs/e2e-rr-table-L$l.txt"
+	[ "$mode" = selftest ] && [ -f "$d/rr-table.txt" ] &&
+		cp "$d/rr-table.txt" "$logs/e2e-rr-table-L$l.txt"
 	while IFS=$'\t' read -r st name detail; do
 		record -l "$log" -t "$secs" "$st" "e2e $mode L$l: $name" "$detail"
 		n=$((n + 1))

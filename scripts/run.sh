@@ -31,13 +31,25 @@ if stage apply applied; then
 	fi
 fi
 
-# What the host saw, last, next to the summary
+# What the host saw, last, next to the summary: the remote-resource table
+# the host driver read, per loopback layout, and the kselftest totals.
 logs=$BUILD/logs
-if [ -s "$logs/e2e-selftest.tap" ]; then
-	echo
-	echo "The remote-resource table, as the host driver read it from the BAR:"
-	sed 's/^/  /' "$logs/e2e-rr-table.txt" 2>/dev/null
-	echo "The kselftest run on the UML loopback ($logs/e2e-selftest.tap):"
-	grep -E '^# (Totals|PASSED|FAILED)' "$logs/e2e-selftest.tap" | sed 's/^# /  /'
-fi
+shown=0
+for l in 0 1; do
+	[ -s "$logs/e2e-rr-table-L$l.txt" ] || continue
+	[ $shown = 1 ] || { echo; echo "The remote-resource table, as the host driver read it from the BAR:"; }
+	shown=1
+	echo "  layout $l ($([ $l = 1 ] && echo "eDMA also behind the reserved BAR4" || echo "eDMA only through a function BAR")):"
+	sed 's/^/    /' "$logs/e2e-rr-table-L$l.txt"
+done
+shown=0
+for t in "$logs"/e2e-selftest-L[01]-series.tap "$logs"/e2e-selftest-L[01]-base.tap; do
+	[ -s "$t" ] || continue
+	[ $shown = 1 ] || { echo; echo "The kselftest runs on the UML loopback (their totals, then as the harness counts them):"; }
+	shown=1
+	l=${t##*-L} l=${l%%-*}
+	case $t in *-base.tap) what="7.1.8's unmodified kselftest" ;; *) what="the series' kselftest" ;; esac
+	echo "  layout $l, $what ($t):"
+	grep -E '^# (Totals|e2e judged)' "$t" | sed 's/^# /    /'
+done
 exec "$S/summary.sh"

@@ -26,7 +26,6 @@
  */
 
 #include <linux/bitops.h>
-#include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
@@ -192,18 +191,25 @@ static void count(struct hostile *h, u32 cmd)
 		h->sent[__ffs(cmd)]++;
 }
 
+/*
+ * Poll a register until (value & mask) == want, for at most ms. Polling
+ * rather than sleeping: the UML kernel has HZ=100 and no high-resolution
+ * timers, so the shortest sleep is a tick, several times what a command
+ * takes. cond_resched() lets the endpoint's command handler run.
+ */
 static bool wait_reg(struct hostile *h, unsigned int off, u32 mask, u32 want,
 		     unsigned int ms)
 {
 	unsigned long end = jiffies + msecs_to_jiffies(ms);
 
-	do {
+	for (;;) {
 		if ((readl(h->reg + off) & mask) == want)
 			return true;
-		usleep_range(50, 100);
-	} while (time_before(jiffies, end));
-
-	return (readl(h->reg + off) & mask) == want;
+		if (time_after(jiffies, end))
+			return false;
+		cond_resched();
+		cpu_relax();
+	}
 }
 
 /* Ring the doorbell the endpoint reports, if it is inside a BAR we mapped */
