@@ -279,7 +279,24 @@ run_faults() {
 	echo 3 > $EPCDBG/edma_fail_next
 	fault "never completes (WRITE)" write 0
 	echo 0 > $EPCDBG/edma_fail_next
-	dma_works "after the transfer that never completed"
+	dma_refused "after the transfer that never completed"
+	# releasing the channels gives the kept buffers back
+	if ! { stop && unbind && bind && start; }; then
+		check FAIL "fault injection: rebind after the hang" "stop, unbind, bind or start failed"
+		return
+	fi
+	dma_works "after the function was rebound"
+}
+
+# dma_refused WHEN: a transfer that timed out may still use its buffers, so
+# pci-epf-test keeps them and answers DMA as not supported until its
+# channels are released; memcpy transfers still work
+dma_refused() {
+	ok=PASS
+	r1=$("$XFER" $DEV read dma 4096 1 2>&1) && ok=FAIL
+	case $r1 in *"first error EOPNOTSUPP"*) ;; *) ok=FAIL ;; esac
+	r2=$("$XFER" $DEV read memcpy 4096 3 2>&1) || ok=FAIL
+	check $ok "$1: DMA refused as not supported while the timed-out buffers are kept, memcpy works" "$r1; $r2"
 }
 
 # dma_works WHEN: DMA transfers in both directions succeed again
@@ -371,7 +388,7 @@ run_hostile() {
 	run_kselftests
 	mark=$(dmesg_mark)
 	hostile_bind 0 || rc=1
-	st=$(dmesg_since "$mark" | sed -n 's/.*hostile: state now: //p')
+	st=$(dmesg_since "$mark" | sed -n 's/.*hostile: state after the run: //p')
 	dmesg_since "$mark" | sed -n 's/.*pci_epf_test_hostile [^ ]*: hostile: //p' >> "$OUT/hostile.txt"
 	case $st in
 	*": nothing mapped") check PASS "hostile host: nothing left mapped after the kselftests" "$st" ;;
@@ -383,6 +400,8 @@ run_selftest() {
 	run_kselftests
 	[ "$EXTRA" = 1 ] && [ -n "$XFER" ] || return 0
 	run_bench
+	r=$("$XFER" $DEV unknown-ioctl 2>&1) && st=PASS || st=FAIL
+	check "$st" "host driver: an unknown ioctl ends with ENOTTY" "$r"
 	run_faults
 }
 

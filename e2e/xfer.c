@@ -6,6 +6,11 @@
  * with a fault injected into the emulated eDMA.
  *
  *   xfer DEVICE read|write|copy dma|memcpy SIZE COUNT [auto|intx|msi|msix]
+ *   xfer DEVICE unknown-ioctl
+ *
+ * The second form sends an ioctl of pci_endpoint_test's type 'P' with a
+ * number no kernel defines and prints "unknown ioctl: NAME", NAME the errno
+ * it ended with (ENOTTY is right; exit status 0 only then).
  *
  * read, write and copy are the host's PCITEST_READ, PCITEST_WRITE and
  * PCITEST_COPY (for PCITEST_READ the endpoint writes host memory). The last
@@ -44,6 +49,7 @@ static const char *errno_name(int err)
 	case ENOMEM:	return "ENOMEM";
 	case ENOSPC:	return "ENOSPC";
 	case EINTR:	return "EINTR";
+	case ENOTTY:	return "ENOTTY";
 	}
 	snprintf(buf, sizeof(buf), "errno %d", err);
 	return buf;
@@ -52,8 +58,9 @@ static const char *errno_name(int err)
 static int usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s DEVICE read|write|copy dma|memcpy SIZE COUNT [auto|intx|msi|msix]\n",
-		prog);
+		"usage: %s DEVICE read|write|copy dma|memcpy SIZE COUNT [auto|intx|msi|msix]\n"
+		"       %s DEVICE unknown-ioctl\n",
+		prog, prog);
 	return 2;
 }
 
@@ -66,6 +73,18 @@ int main(int argc, char **argv)
 	unsigned long request;
 	double secs, rate;
 	char *end;
+
+	if (argc == 3 && !strcmp(argv[2], "unknown-ioctl")) {
+		fd = open(argv[1], O_RDWR);
+		if (fd < 0) {
+			perror(argv[1]);
+			return 2;
+		}
+		first_err = ioctl(fd, _IO('P', 0x7f)) < 0 ? errno : 0;
+		close(fd);
+		printf("unknown ioctl: %s\n", errno_name(first_err));
+		return first_err == ENOTTY ? 0 : 1;
+	}
 
 	if (argc != 6 && argc != 7)
 		return usage(argv[0]);
