@@ -279,24 +279,28 @@ run_faults() {
 	echo 3 > $EPCDBG/edma_fail_next
 	fault "never completes (WRITE)" write 0
 	echo 0 > $EPCDBG/edma_fail_next
-	dma_refused "after the transfer that never completed"
-	# releasing the channels gives the kept buffers back
+	dma_refused "after the transfer that never completed" \
+		"DMA refused as not supported while the timed-out transfer's buffers are kept, memcpy works"
+	# Releasing the channels gives the kept buffers back. The hung channel
+	# stays busy: dw-edma cannot stop it, and dw_edma_alloc_chan_resources()
+	# refuses it until the eDMA is probed again, so pci-epf-test finds no
+	# DMA channel and still answers DMA as not supported.
 	if ! { stop && unbind && bind && start; }; then
 		check FAIL "fault injection: rebind after the hang" "stop, unbind, bind or start failed"
 		return
 	fi
-	dma_works "after the function was rebound"
+	dma_refused "after the function was rebound" \
+		"the hung channel stays busy (dw-edma cannot stop it): DMA still not supported, memcpy works, nothing leaked"
 }
 
-# dma_refused WHEN: a transfer that timed out may still use its buffers, so
-# pci-epf-test keeps them and answers DMA as not supported until its
-# channels are released; memcpy transfers still work
+# dma_refused WHEN WHAT: a DMA transfer is answered as not supported (the
+# host sees EOPNOTSUPP) and memcpy transfers work
 dma_refused() {
 	ok=PASS
 	r1=$("$XFER" $DEV read dma 4096 1 2>&1) && ok=FAIL
 	case $r1 in *"first error EOPNOTSUPP"*) ;; *) ok=FAIL ;; esac
 	r2=$("$XFER" $DEV read memcpy 4096 3 2>&1) || ok=FAIL
-	check $ok "$1: DMA refused as not supported while the timed-out buffers are kept, memcpy works" "$r1; $r2"
+	check $ok "$1: $2" "$r1; $r2"
 }
 
 # dma_works WHEN: DMA transfers in both directions succeed again
