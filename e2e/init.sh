@@ -197,12 +197,18 @@ host_pdev() {
 }
 
 # The number of kernel log lines so far; since MARK: the lines after it
+# dmesg_mark prints a mark it wrote into the kernel log; dmesg_since MARK
+# prints the log after it (all of it if the mark has left the ring buffer).
+# A line count would not do: once the ring buffer is full, it stays put.
 dmesg_mark() {
-	dmesg | wc -l
+	m="e2e-mark-$(cat /proc/sys/kernel/random/uuid)"
+	echo "$m" > /dev/kmsg
+	echo "$m"
 }
 
 dmesg_since() {
-	dmesg | tail -n "+$(($1 + 1))"
+	dmesg | awk -v m="$1" '{ l[NR] = $0 } index($0, m) { s = NR }
+		END { for (i = s + 1; i <= NR; i++) print l[i] }'
 }
 
 # Throughput at the kselftest's largest size, dma next to memcpy: as the
@@ -392,7 +398,7 @@ run_hostile() {
 	run_kselftests
 	mark=$(dmesg_mark)
 	hostile_bind 0 || rc=1
-	st=$(dmesg_since "$mark" | sed -n 's/.*hostile: state after the run: //p')
+	st=$(dmesg_since "$mark" | sed -n 's/.*hostile: state now: //p')
 	dmesg_since "$mark" | sed -n 's/.*pci_epf_test_hostile [^ ]*: hostile: //p' >> "$OUT/hostile.txt"
 	case $st in
 	*": nothing mapped") check PASS "hostile host: nothing left mapped after the kselftests" "$st" ;;

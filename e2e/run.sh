@@ -310,7 +310,7 @@ boot() {
 	# environment).
 	timeout --kill-after=10 "$BOOT_TIMEOUT" "$KOUT/linux" \
 		mem=1G initrd="$OUT/initramfs.cpio" \
-		con=null con0=null,fd:1 loglevel=4 panic=-1 \
+		con=null con0=null,fd:1 loglevel=4 log_buf_len=8M panic=-1 \
 		uml_pci_epc_loopback.layout="$1" \
 		E2E_RESULTS="$ROUT" e2e_out=/results e2e_layout="$1" \
 		e2e_selftest=/tests/$SELFTEST e2e_base_selftest="$base" \
