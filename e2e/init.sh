@@ -296,7 +296,7 @@ run_faults() {
 		return
 	fi
 	dma_refused "after the function was rebound" \
-		"the hung channel stays busy (dw-edma cannot stop it): DMA still not supported, memcpy works, nothing leaked"
+		"the hung channel stays busy (dw-edma cannot stop it) and its memory is kept for good: DMA still not supported, memcpy works"
 }
 
 # dma_refused WHEN WHAT: a DMA transfer is answered as not supported (the
