@@ -32,6 +32,15 @@
 #                     else tag v7.1.8, of KSRC)
 #   CYCLES=N          lifecycle cycles (default 100)
 #   HOSTILE_ITERATIONS=N   commands the hostile host sends (default 10000)
+#   TIME_TRAVEL=0|1   boot UML with "time-travel" (default 1 in lifecycle
+#                     and hostile mode, 0 otherwise): its clock skips
+#                     ahead whenever nothing runs, so sleeps, polling
+#                     intervals and timeouts cost no wall-clock time (the
+#                     hostile host sleeps between its polls for that);
+#                     the clock is then virtual, so the throughput figures
+#                     of selftest mode need it off
+#   PARALLEL=0|1      boot the layouts at once, one UML process each
+#                     (default 1 on a machine with 2 CPUs or more)
 #   JOBS=N            make -j (default: nproc)
 #   BOOT_TIMEOUT=S    hard limit for each UML run (default 600, hostile 1800)
 #   BUILD_TIMEOUT=S   hard limit for the kernel build (default 3600)
@@ -80,6 +89,13 @@ BASE_SELFTEST=${BASE_SELFTEST:-1}
 CYCLES=${CYCLES:-100}
 HOSTILE_ITERATIONS=${HOSTILE_ITERATIONS:-10000}
 JOBS=${JOBS:-$(nproc)}
+PARALLEL=${PARALLEL:-$([ "$(nproc)" -ge 2 ] && echo 1 || echo 0)}
+case $MODE in
+lifecycle|hostile) TIME_TRAVEL=${TIME_TRAVEL:-1} ;;
+*) TIME_TRAVEL=${TIME_TRAVEL:-0} ;;
+esac
+TT=()
+[ "$TIME_TRAVEL" = 1 ] && TT=(time-travel)
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-$([ "$MODE" = hostile ] && echo 1800 || echo 600)}
 BUILD_TIMEOUT=${BUILD_TIMEOUT:-3600}
 
@@ -303,13 +319,13 @@ boot() {
 
 	rm -rf "$ROUT"
 	mkdir -p "$ROUT"
-	echo "e2e: booting UML (mode $MODE, layout $1, timeout ${BOOT_TIMEOUT}s)"
+	echo "e2e: booting UML (mode $MODE, layout $1, timeout ${BOOT_TIMEOUT}s${TT:+, time-travel clock})"
 	t0=$EPOCHREALTIME
 	# UML must never hang CI: hard timeout, then SIGKILL. E2E_RESULTS is
 	# for the initramfs' /init (UML hands unknown key=value to init's
 	# environment).
 	timeout --kill-after=10 "$BOOT_TIMEOUT" "$KOUT/linux" \
-		mem=1G initrd="$OUT/initramfs.cpio" \
+		"${TT[@]}" mem=1G initrd="$OUT/initramfs.cpio" \
 		con=null con0=null,fd:1 loglevel=4 log_buf_len=8M panic=-1 \
 		uml_pci_epc_loopback.layout="$1" \
 		E2E_RESULTS="$ROUT" e2e_out=/results e2e_layout="$1" \
@@ -528,12 +544,32 @@ fi
 	die "no hostile-host module $TBIN/$HOSTILE_KO (CONFIG_MODULES=y needed)"
 make_initramfs
 
+# run_layout L: boot layout L, keeping how the boot ended for report()
+run_layout() {
+	ROUT=$OUT/results/$RUN_NAME-L$1
+	boot "$1"
+	echo "$BOOT_RC $BOOT_TIME" > "$ROUT/boot.txt"
+}
+
+# The layouts boot at once (one UML process each) when PARALLEL=1, and
+# are judged one after the other.
+if [ "$PARALLEL" = 1 ]; then
+	for l in $LAYOUTS; do
+		run_layout "$l" &
+	done
+	wait
+else
+	for l in $LAYOUTS; do
+		run_layout "$l"
+	done
+fi
 TPASS=0 TFAIL=0 TSKIP=0
 for l in $LAYOUTS; do
 	ROUT=$OUT/results/$RUN_NAME-L$l
+	BOOT_RC="?" BOOT_TIME="?"
+	[ -f "$ROUT/boot.txt" ] && read -r BOOT_RC BOOT_TIME < "$ROUT/boot.txt"
 	echo "# e2e: layout $l ($([ "$l" = 1 ] && echo "eDMA also behind the reserved BAR4, RK3588-like" ||
 		echo "eDMA only through a BAR a function maps, R-Car-like"))"
-	boot "$l"
 	report "$l"
 	TPASS=$((TPASS + LPASS)) TFAIL=$((TFAIL + LFAIL)) TSKIP=$((TSKIP + LSKIP))
 done

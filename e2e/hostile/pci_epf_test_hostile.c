@@ -26,6 +26,7 @@
  */
 
 #include <linux/bitops.h>
+#include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
@@ -192,10 +193,11 @@ static void count(struct hostile *h, u32 cmd)
 }
 
 /*
- * Poll a register until (value & mask) == want, for at most ms. Polling
- * rather than sleeping: the UML kernel has HZ=100 and no high-resolution
- * timers, so the shortest sleep is a tick, several times what a command
- * takes. cond_resched() lets the endpoint's command handler run.
+ * Poll a register until (value & mask) == want, for at most ms, sleeping
+ * between reads so that the endpoint's command handler runs. run.sh boots
+ * this mode with UML's time-travel clock, which skips ahead when nothing
+ * runs: the sleeps, and the endpoint's own polling interval of a tick
+ * (HZ=100 on UML), cost no wall-clock time.
  */
 static bool wait_reg(struct hostile *h, unsigned int off, u32 mask, u32 want,
 		     unsigned int ms)
@@ -207,8 +209,7 @@ static bool wait_reg(struct hostile *h, unsigned int off, u32 mask, u32 want,
 			return true;
 		if (time_after(jiffies, end))
 			return false;
-		cond_resched();
-		cpu_relax();
+		usleep_range(20, 50);
 	}
 }
 
