@@ -70,7 +70,7 @@ summary:
 	@$(S)/summary.sh
 
 # Remove build output but keep the base tree, the download cache and the
-# per-patch verdict cache.
+# verdict caches (per patch and per stage).
 clean:
 	rm -rf build/out build/logs build/results.* build/stages.tsv
 

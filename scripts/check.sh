@@ -47,18 +47,42 @@ applied() {
 	esac
 	return $rc
 }
+# What the verdicts of the stages after "patches" depend on: the series'
+# tree and base, the harness (scripts/, config/, e2e/), the tools and the
+# settings. A stage that passed with the same inputs is not run again
+# (lib.sh cached_stage): after a change of commit messages only, or of how
+# the changes are split into patches, they are all cached.
+inputs_key() {
+	{
+		ktree_git rev-parse "series^{tree}"
+		tree_base
+		(cd "$TOP" && find scripts config e2e Makefile -type f ! -path '*/__pycache__/*' |
+			LC_ALL=C sort | xargs sha256sum)
+		for t in gcc aarch64-linux-gnu-gcc qemu-system-aarch64 python3 sphinx-build busybox; do
+			"$t" --version 2>/dev/null | head -1 || echo "no $t"
+		done
+		ldd --version 2>/dev/null | head -1 || true
+		env | grep -E '^E2E_' | LC_ALL=C sort || true
+	} | sha256sum | cut -c1-32
+}
+# cstep NAME CMD...: a cached stage NAME, if CHECK_STEPS has it
+cstep() {
+	[[ " $steps " == *" $1 "* ]] || return 0
+	cached_stage "$1" "$key" "${@:2}" || true
+}
+
 if stage apply applied; then
 	step export "$S/export.sh" --check
 	step readme "$S/check-readme.sh"
 	step patches "$S/check-patches.sh"
-	step kunit "$S/kunit.sh" um
-	step qemu "$S/kunit.sh" arm64
-	step extra "$S/check-extra.sh"
+	key=$(inputs_key)
+	cstep kunit "$S/kunit.sh" um
+	cstep qemu "$S/kunit.sh" arm64
+	cstep extra "$S/check-extra.sh"
 	if [[ " $steps " == *" e2e "* ]]; then
-		stage e2e-selftest "$S/e2e.sh" selftest || true
-		stage e2e-lifecycle "$S/e2e.sh" lifecycle || true
-		stage e2e-hostile "$S/e2e.sh" hostile || true
-		stage e2e-kmemleak "$S/e2e.sh" kmemleak || true
+		for m in selftest lifecycle hostile kmemleak; do
+			cached_stage "e2e-$m" "$key" "$S/e2e.sh" "$m" || true
+		done
 	fi
 fi
 

@@ -184,6 +184,62 @@ stage() {
 	return $rc
 }
 
+# cached_stage NAME KEY CMD...: stage NAME, unless one run whose inputs
+# hashed to KEY passed completely before (no FAIL, exit 0): then that run's
+# results are recorded again, marked cached, with copies of their logs kept
+# in build/cache/stages/. KEY must cover everything the verdict depends on
+# (check.sh: the series' tree, the harness, the tools, the settings).
+# NO_CACHE=1 runs every stage.
+cached_stage() {
+	local name=$1 key=$2 dir before
+	shift 2
+	dir=$BUILD/cache/stages/$name-$key
+	if [ "${NO_CACHE:-0}" != 1 ] && [ -f "$dir/results.tsv" ]; then
+		stage "$name" replay_stage "$dir"
+		return
+	fi
+	touch "$RESULTS"
+	before=$(wc -l <"$RESULTS")
+	stage "$name" "$@" || return
+	tail -n +$((before + 1)) "$RESULTS" | grep -q '^FAIL' && return 0
+	keep_stage "$dir" "$before"
+}
+
+# keep_stage DIR BEFORE: the results after line BEFORE of $RESULTS, and
+# their logs, into DIR
+keep_stage() {
+	local dir=$1 n=0 st stg name detail log nested secs f
+	rm -rf "$dir.new"
+	mkdir -p "$dir.new/files"
+	# tab is whitespace to read: empty fields would merge, so split on \037
+	tail -n +$(($2 + 1)) "$RESULTS" | tr '\t' '\037' |
+	while IFS=$'\037' read -r st stg name detail log nested secs; do
+		n=$((n + 1))
+		for f in log nested; do
+			if [ -z "${!f}" ] || [ ! -f "${!f}" ]; then
+				printf -v "$f" ''
+				continue
+			fi
+			cp "${!f}" "$dir.new/files/$n-$f-${!f##*/}"
+			printf -v "$f" '%s' "$dir/files/$n-$f-${!f##*/}"
+		done
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$st" "$stg" "$name" "$detail" \
+			"$log" "$nested" "$secs"
+	done >"$dir.new/results.tsv"
+	rm -rf "$dir"
+	mv "$dir.new" "$dir"
+}
+
+# replay_stage DIR: record the results kept in DIR again
+replay_stage() {
+	local st stg name detail log nested secs
+	msg "stage $STAGE: inputs unchanged since a run that passed; its results:"
+	while IFS=$'\037' read -r st stg name detail log nested secs; do
+		record ${log:+-l "$log"} ${nested:+-n "$nested"} ${secs:+-t "$secs"} \
+			"$st" "$name" "${detail:+$detail; }cached"
+	done < <(tr '\t' '\037' <"$1/results.tsv")
+}
+
 # Patches of the series, in order, from the series file.
 series_patches() {
 	grep -v -e '^#' -e '^[[:space:]]*$' "$PATCHES/series"
