@@ -6,7 +6,7 @@
 #                            a versioned export
 # Each is the ```sh block after a "<!-- check-readme: NAME -->" line. It
 # runs in a directory holding "linux", a clone of the base (tagged v7.1.8,
-# checked out sparsely: the files the series touches and what
+# checked out sparsely: the directories the series touches and what
 # get_maintainer.pl reads), with /path/to/pci-ep-rr standing for this
 # repository. What each must leave is checked below.
 
@@ -54,11 +54,13 @@ fresh() {
 	mkdir -p "$dir"
 	git clone -q --shared --no-checkout "$KTREE" "$dir/linux"
 	git -C "$dir/linux" tag v7.1.8 "$base"
-	# get_maintainer.pl wants to see the top of a kernel tree
-	{ ktree_git diff --name-only "$base" series;
-	  printf '/%s\n' MAINTAINERS COPYING CREDITS Kbuild Makefile README \
-		.get_maintainer.ignore '*/Makefile' 'scripts/*'; } |
-		git -C "$dir/linux" sparse-checkout set --no-cone --stdin
+	# the directories the series touches, and scripts/ and what else
+	# get_maintainer.pl wants to see at the top of a kernel tree (cone mode
+	# keeps every file at the top); a sparse index keeps git am and the
+	# rebase of "send" from rewriting an index of the whole tree each step
+	{ ktree_git diff --name-only "$base" series | xargs -r -n1 dirname | grep -vx '[.]';
+	  printf '%s\n' scripts init ipc kernel lib fs; } | sort -u |
+		git -C "$dir/linux" sparse-checkout set --cone --sparse-index --stdin
 	git -C "$dir/linux" checkout -q -b mine v7.1.8
 	git -C "$dir/linux" config user.name "A Sender"
 	git -C "$dir/linux" config user.email sender@example.net
