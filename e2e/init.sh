@@ -94,6 +94,11 @@ finish() {
 	exit "$rc"
 }
 
+# the timer interrupts so far (UML's IRQ 0, the periodic tick)
+timer_ticks() {
+	awk '$1 == "0:" { print $2; exit }' /proc/interrupts
+}
+
 # wait_for PRESENT|ABSENT PATH SECONDS
 wait_for() {
 	n=$(($3 * 20))
@@ -444,14 +449,17 @@ fi
 if [ -w $KMEMLEAK ]; then
 	# kmemleak never reports an object younger than 5 s of jiffies
 	# (MSECS_MIN_AGE): let what the run allocated last age past that
-	# before scanning. Under UML's time-travel clock the periodic tick
-	# lags the clock (about 60 ticks a second were measured instead of
-	# HZ=100), so sleep longer there; it costs no wall-clock time.
-	if grep -qw time-travel /proc/cmdline; then
-		sleep 15
-	else
-		sleep 6
-	fi
+	# before scanning. The periodic tick (HZ=100 on UML) advances jiffies
+	# and counts as timer interrupts, so wait for 600 of them rather than
+	# for 6 s: under the time-travel clock the tick lags the clock (about
+	# 60 a second were measured). At most 120 s of the guest's clock.
+	ticks0=$(timer_ticks)
+	n=120
+	while [ "$n" -gt 0 ] && [ $(($(timer_ticks) - ticks0)) -lt 600 ]; do
+		sleep 1
+		n=$((n - 1))
+	done
+	[ "$n" -gt 0 ] || log "kmemleak: 600 ticks did not pass in 120 s (ticks: $ticks0 -> $(timer_ticks))"
 	echo scan > $KMEMLEAK
 	echo scan > $KMEMLEAK
 	cat $KMEMLEAK > "$OUT/kmemleak.txt"

@@ -529,6 +529,8 @@ safe_paths "$KSRC" "$OUT" "$KOUT" "$E2E" ${LEAK_MODULE:+"$LEAK_MODULE"}
 for l in $LAYOUTS; do
 	case $l in 0|1) ;; *) die "unknown layout $l (0 or 1)" ;; esac
 done
+# shellcheck disable=SC2086 # LAYOUTS is a list
+[ "$(printf '%s\n' $LAYOUTS | sort | uniq -d)" = "" ] || die "a layout is listed twice in LAYOUTS=$LAYOUTS"
 mkdir -p "$OUT" "$TBIN"
 if [ -z "${NO_BUILD:-}" ]; then
 	build_kernel
@@ -537,6 +539,8 @@ if [ -z "${NO_BUILD:-}" ]; then
 	build_hostile
 fi
 [ -x "$KOUT/linux" ] || die "no UML kernel in $KOUT"
+[ "$TIME_TRAVEL" != 1 ] || grep -qx 'CONFIG_UML_TIME_TRAVEL_SUPPORT=y' "$KOUT/.config" ||
+	die "TIME_TRAVEL=1 needs CONFIG_UML_TIME_TRAVEL_SUPPORT=y in $KOUT/.config (e2e/uml.config has it)"
 [ -x "$TBIN/$SELFTEST" ] || die "no kselftest binary $TBIN/$SELFTEST"
 [ "$BASE_SELFTEST" != 1 ] || [ -x "$TBIN/$BASE_SELFTEST_BIN" ] ||
 	die "no 7.1.8 kselftest binary $TBIN/$BASE_SELFTEST_BIN"
@@ -554,10 +558,15 @@ run_layout() {
 # The layouts boot at once (one UML process each) when PARALLEL=1, and
 # are judged one after the other.
 if [ "$PARALLEL" = 1 ]; then
+	pids=()
 	for l in $LAYOUTS; do
 		run_layout "$l" &
+		pids+=($!)
 	done
+	# interrupted: stop the boots too (their UMLs hold the harness's lock)
+	trap 'pkill -TERM -P "${pids[*]// /,}" 2>/dev/null; kill "${pids[@]}" 2>/dev/null; exit 130' INT TERM
 	wait
+	trap - INT TERM
 else
 	for l in $LAYOUTS; do
 		run_layout "$l"

@@ -34,6 +34,9 @@
 . "$(dirname "$0")/lib.sh"
 
 lock
+# the walk checks out the base and each patch: back to the series however
+# it ends, for the stages after it
+trap 'ktree_git checkout -q series 2>/dev/null || true' EXIT
 BUILDS=${BUILDS-x86_64 arm64 clang um}
 "$TOP/scripts/deps.sh" patches || exit 1
 LOGS=$BUILD/logs

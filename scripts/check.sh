@@ -49,7 +49,9 @@ applied() {
 }
 # What the verdicts of the stages after "patches" depend on: the series'
 # tree and base, the harness (scripts/, config/, e2e/), the tools and the
-# settings. A stage that passed with the same inputs is not run again
+# host's packages (the UML guest runs the host's /usr), the host kernel
+# (UML runs on it), and every setting the stages read from the
+# environment. A stage that passed with the same inputs is not run again
 # (lib.sh cached_stage): after a change of commit messages only, or of how
 # the changes are split into patches, they are all cached.
 inputs_key() {
@@ -58,30 +60,57 @@ inputs_key() {
 		tree_base
 		(cd "$TOP" && find scripts config e2e Makefile -type f ! -path '*/__pycache__/*' |
 			LC_ALL=C sort | xargs sha256sum)
-		for t in gcc aarch64-linux-gnu-gcc qemu-system-aarch64 python3 sphinx-build busybox; do
+		for t in make gcc ld aarch64-linux-gnu-gcc qemu-system-aarch64 python3 \
+			 sphinx-build perl; do
 			"$t" --version 2>/dev/null | head -1 || echo "no $t"
 		done
+		sha256sum "$(command -v busybox || echo /bin/busybox)" 2>/dev/null || echo "no busybox"
 		ldd --version 2>/dev/null | head -1 || true
-		env | grep -E '^E2E_' | LC_ALL=C sort || true
+		dpkg-query -W -f='${Package}=${Version}\n' 2>/dev/null | sha256sum || true
+		uname -r
+		# the settings: the harness's and e2e/run.sh's knobs, the compiler
+		# and kbuild variables, make's flags but its jobs
+		env | grep -E '^(E2E_|TIME_TRAVEL|PARALLEL|BOOT_TIMEOUT|BUILD_TIMEOUT|SELFTEST_ARGS|REMOTE_RESOURCES|EXTRA|BASE_SELFTEST|NO_BUILD|BUSYBOX|LEAK_MODULE|MODE|LAYOUTS|CYCLES|HOSTILE_ITERATIONS|REPORTS|KOUT|KCFLAGS|KCPPFLAGS|KAFLAGS|KBUILD_[A-Z_]*|LLVM|CC|CROSS_COMPILE|ARCH|O|W|C|CF)=' |
+			LC_ALL=C sort || true
+		echo "${MAKEFLAGS:-}" | tr ' ' '\n' | grep -vE '^(-j[0-9]*|--jobserver-[a-z]*=.*|-*[a-zA-Z]*j[0-9]*)$' || true
 	} | sha256sum | cut -c1-32
 }
 # cstep NAME CMD...: a cached stage NAME, if CHECK_STEPS has it
 cstep() {
 	[[ " $steps " == *" $1 "* ]] || return 0
-	cached_stage "$1" "$key" "${@:2}" || true
+	if [ -n "$key" ]; then
+		cached_stage "$1" "$key" "${@:2}" || true
+	else
+		stage "$@" || true
+	fi
 }
 
 if stage apply applied; then
 	step export "$S/export.sh" --check
 	step readme "$S/check-readme.sh"
 	step patches "$S/check-patches.sh"
-	key=$(inputs_key)
+	# the stages below build what is checked out: the series, unchanged
+	# (the key names its tree); and the tools are there (the key names
+	# their versions)
+	key=""
+	if ktree_git checkout -q series &&
+	   [ "$(ktree_git rev-parse "HEAD^{tree}")" = "$(ktree_git rev-parse "series^{tree}")" ] &&
+	   [ -z "$(ktree_git status --porcelain --untracked-files=no)" ]; then
+		for d in kunit qemu extra e2e; do
+			[[ " $steps " != *" $d "* ]] || "$S/deps.sh" "$d" >/dev/null 2>&1 || true
+		done
+		key=$(inputs_key)
+	else
+		STAGE=harness record FAIL "the kernel tree is on branch series, unchanged" \
+			"$(ktree_git status --short | head -3 | tr '\n' ' ')"
+	fi
 	cstep kunit "$S/kunit.sh" um
 	cstep qemu "$S/kunit.sh" arm64
 	cstep extra "$S/check-extra.sh"
 	if [[ " $steps " == *" e2e "* ]]; then
+		steps="$steps e2e-selftest e2e-lifecycle e2e-hostile e2e-kmemleak"
 		for m in selftest lifecycle hostile kmemleak; do
-			cached_stage "e2e-$m" "$key" "$S/e2e.sh" "$m" || true
+			cstep "e2e-$m" "$S/e2e.sh" "$m"
 		done
 	fi
 fi

@@ -23,9 +23,9 @@
 #   kmemleak   shows the kmemleak check can fail: the kernel's leaking sample
 #              module (samples/kmemleak, built with the kernel, loaded only
 #              here) is loaded before the final scan, which must report it
-# lifecycle, hostile and kmemleak boot UML with its time-travel clock,
-# which skips ahead whenever nothing runs (e2e/run.sh TIME_TRAVEL);
-# selftest keeps the real clock for its throughput figures.
+# lifecycle and hostile boot UML with its time-travel clock, which skips
+# ahead whenever nothing runs (e2e/run.sh TIME_TRAVEL), kmemleak once with
+# each clock; selftest keeps the real clock for its throughput figures.
 # Every run adds, per layout: the kernel log is free of the reports in
 # config/kernel-reports, kmemleak found nothing, the run completed.
 
@@ -43,11 +43,14 @@ mkdir -p "$logs"
 # The kernel is configured the KUnit way (scripts/kunit.sh); e2e/run.sh
 # only brings it up to date, with the test programs, once per series and
 # harness (the key below).
-if [ ! -f "$kout/last_used_kunitconfig" ]; then
+# kunit.sh records the configuration fragments it built with; when they
+# changed (or nothing was built), it configures and builds first.
+if [ ! -f "$kout/last_used_kunitconfig" ] ||
+   [ "$(cat "$kout/.harness-fragments" 2>/dev/null)" != "$(uml_fragments_key)" ]; then
 	"$TOP/scripts/kunit.sh" --build um || exit 1
 fi
 key=$( { ktree_git rev-parse "series^{tree}"; cat "$TOP"/e2e/*.sh "$TOP"/e2e/*.c \
-	"$TOP"/e2e/hostile/* "$kout/.config"; } | sha256sum | cut -c1-32)
+	"$TOP"/e2e/hostile/* "$kout/.config"; uml_fragments_key; } | sha256sum | cut -c1-32)
 env=(JOBS="$JOBS" KOUT="$kout" REPORTS="$TOP/config/kernel-reports"
      BASE_REF="$(tree_base)" LAYOUTS="${E2E_LAYOUTS:-0 1}")
 [ "$(cat "$out/.harness-built" 2>/dev/null)" = "$key" ] && env+=(NO_BUILD=1)
@@ -67,7 +70,8 @@ kmemleak)
 	env+=(MODE=selftest LAYOUTS=0 EXTRA=0 BASE_SELFTEST=0 LEAK_MODULE="$leak"
 	      SELFTEST_ARGS="-r pci_ep_bar.BAR0.BAR_TEST")
 	# with the real clock (selftest's) and the time-travel one (the others')
-	runs=("RUN_NAME=kmemleak-realclock TIME_TRAVEL=0" "RUN_NAME=kmemleak-timetravel TIME_TRAVEL=1") ;;
+	runs=("RUN_NAME=kmemleak-realclock TIME_TRAVEL=0"
+	      "RUN_NAME=kmemleak-timetravel TIME_TRAVEL=1 NO_BUILD=1") ;;
 *) die "e2e.sh: unknown mode $mode" ;;
 esac
 
@@ -77,7 +81,10 @@ rc=0
 : >"$log"
 for r in "${runs[@]}"; do
 	# shellcheck disable=SC2086 # r is a list of assignments
-	env "${env[@]}" $r "$TOP/e2e/run.sh" "$KTREE" "$out" >>"$log" 2>&1 || rc=$?
+	# what e2e.sh decides is not taken from the caller's environment
+	env -u NO_BUILD -u MODE -u RUN_NAME -u TIME_TRAVEL -u EXTRA -u BASE_SELFTEST \
+		-u LEAK_MODULE -u SELFTEST_ARGS -u CYCLES -u HOSTILE_ITERATIONS \
+		"${env[@]}" $r "$TOP/e2e/run.sh" "$KTREE" "$out" >>"$log" 2>&1 || rc=$?
 done
 secs=$((SECONDS - t0))
 grep -E '^e2e: |^# e2e: layout [0-9]+: boot' "$log" >&2 || true

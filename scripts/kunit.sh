@@ -73,9 +73,12 @@ done < <(if [ "$arch" = um ]; then uml_kconfig_add; else
 rc=0
 t0=$SECONDS
 if [ $build_only = 1 ]; then
-	(cd "$KTREE" && python3 tools/testing/kunit/kunit.py build "${args[@]}" \
+	if (cd "$KTREE" && python3 tools/testing/kunit/kunit.py build "${args[@]}" \
 		--build_dir="$kdir" --jobs="$JOBS" --make_options "$make_opts") \
-		>"$logs/$tag-build.log" 2>&1 && exit 0
+		>"$logs/$tag-build.log" 2>&1; then
+		[ "$arch" != um ] || uml_fragments_key >"$kdir/.harness-fragments"
+		exit 0
+	fi
 	record -l "$logs/$tag-build.log" FAIL "$tag: kernel build ($arch)" "see $logs/$tag-build.log"
 	exit 1
 fi
@@ -83,6 +86,10 @@ rm -f "$json"
 (cd "$KTREE" && python3 tools/testing/kunit/kunit.py run "${args[@]}" \
 	--build_dir="$kdir" --jobs="$JOBS" --make_options "$make_opts" \
 	--timeout=900 --json="$json") >"$log" 2>&1 || rc=$?
+# the configuration it built with (scripts/e2e.sh reuses the UML kernel)
+if [ "$arch" = um ] && [ -s "$json" ]; then
+	uml_fragments_key >"$kdir/.harness-fragments"
+fi
 grep -E '^\[[0-9:]+\] (Testing complete|Elapsed time)' "$log" >&2 || true
 
 ktap=$logs/$tag.ktap

@@ -136,10 +136,11 @@ record() {
 # Returns non-zero when the output held no result.
 results_of() {
 	local status name detail log n=0
-	while IFS=$'\t' read -r status name detail log; do
+	# split on \037: tab is whitespace to read, empty fields would merge
+	while IFS=$'\037' read -r status name detail log; do
 		record ${log:+-l "$log"} "$status" "$name" "$detail"
 		n=$((n + 1))
-	done < <(KUNIT_DIR=$KTREE/tools/testing/kunit python3 "$TOP/scripts/results.py" "$@")
+	done < <(KUNIT_DIR=$KTREE/tools/testing/kunit python3 "$TOP/scripts/results.py" "$@" | tr '\t' '\037')
 	[ "$n" -gt 0 ]
 }
 
@@ -155,6 +156,12 @@ scan_reports() {
 uml_kconfig_add() {
 	cat "$TOP/config/kunit-debug.config" "$TOP/e2e/uml.config" \
 		"$TOP/config/kunit-e2e.config" | grep -Ev '^(#|[[:space:]]*$)'
+}
+
+# What the UML kernel's configuration is made of: the fragments above and
+# the .kunitconfig files of the series (scripts/kunit.sh records it).
+uml_fragments_key() {
+	{ uml_kconfig_add; ktree_git ls-files -s -- '*.kunitconfig'; } | sha256sum | cut -c1-32
 }
 
 # stage NAME CMD...: run one stage of a run (check.sh, run.sh): print and
@@ -201,31 +208,39 @@ cached_stage() {
 	touch "$RESULTS"
 	before=$(wc -l <"$RESULTS")
 	stage "$name" "$@" || return
-	tail -n +$((before + 1)) "$RESULTS" | grep -q '^FAIL' && return 0
-	keep_stage "$dir" "$before"
+	# (awk reads all: grep -q would leave tail a SIGPIPE under pipefail)
+	awk -v n="$before" 'NR > n && /^FAIL/ { f = 1 } END { exit !f }' "$RESULTS" && return 0
+	keep_stage "$dir" "$before" || { rm -rf "$dir" "$dir.new"; msg "stage $name: could not keep its results"; }
+	# the three newest of a stage are kept
+	find "$BUILD/cache/stages" -mindepth 1 -maxdepth 1 -name "$name-*" ! -name '*.new' -printf '%T@ %p\n' |
+		sort -rn | tail -n +4 | cut -d' ' -f2- | xargs -r rm -rf
 }
 
 # keep_stage DIR BEFORE: the results after line BEFORE of $RESULTS, and
-# their logs, into DIR
+# their logs (each file once), into DIR; fails if anything is not kept
 keep_stage() {
-	local dir=$1 n=0 st stg name detail log nested secs f
+	local dir=$1 st stg name detail log nested secs f want
+	local -A kept=()
 	rm -rf "$dir.new"
-	mkdir -p "$dir.new/files"
+	mkdir -p "$dir.new/files" || return 1
+	want=$(tail -n +$(($2 + 1)) "$RESULTS" | wc -l)
 	# tab is whitespace to read: empty fields would merge, so split on \037
-	tail -n +$(($2 + 1)) "$RESULTS" | tr '\t' '\037' |
 	while IFS=$'\037' read -r st stg name detail log nested secs; do
-		n=$((n + 1))
 		for f in log nested; do
 			if [ -z "${!f}" ] || [ ! -f "${!f}" ]; then
 				printf -v "$f" ''
 				continue
 			fi
-			cp "${!f}" "$dir.new/files/$n-$f-${!f##*/}"
-			printf -v "$f" '%s' "$dir/files/$n-$f-${!f##*/}"
+			if [ -z "${kept[${!f}]:-}" ]; then
+				kept[${!f}]=$dir/files/${#kept[@]}-${!f##*/}
+				cp "${!f}" "$dir.new/files/${kept[${!f}]##*/}" || return 1
+			fi
+			printf -v "$f" '%s' "${kept[${!f}]}"
 		done
 		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$st" "$stg" "$name" "$detail" \
-			"$log" "$nested" "$secs"
-	done >"$dir.new/results.tsv"
+			"$log" "$nested" "$secs" >>"$dir.new/results.tsv" || return 1
+	done < <(tail -n +$(($2 + 1)) "$RESULTS" | tr '\t' '\037')
+	[ "$(wc -l <"$dir.new/results.tsv")" = "$want" ] || return 1
 	rm -rf "$dir"
 	mv "$dir.new" "$dir"
 }
