@@ -73,7 +73,7 @@ inputs_key() {
 		env | grep -E '^(E2E_|TIME_TRAVEL|PARALLEL|BOOT_TIMEOUT|BUILD_TIMEOUT|SELFTEST_ARGS|REMOTE_RESOURCES|EXTRA|BASE_SELFTEST|NO_BUILD|BUSYBOX|LEAK_MODULE|MODE|LAYOUTS|CYCLES|HOSTILE_ITERATIONS|REPORTS|KOUT|KCFLAGS|KCPPFLAGS|KAFLAGS|KBUILD_[A-Z_]*|LLVM|CC|CROSS_COMPILE|ARCH|O|W|C|CF)=' |
 			LC_ALL=C sort || true
 		echo "${MAKEFLAGS:-}" | tr ' ' '\n' | grep -vE '^(-j[0-9]*|--jobserver-[a-z]*=.*|-*[a-zA-Z]*j[0-9]*)$' || true
-	} | sha256sum | cut -c1-32
+	} | tee "$BUILD/logs/stage-inputs.txt" | sha256sum | cut -c1-32
 }
 # cstep NAME CMD...: a cached stage NAME, if CHECK_STEPS has it
 cstep() {
@@ -99,6 +99,7 @@ if stage apply applied; then
 		for d in kunit qemu extra e2e; do
 			[[ " $steps " != *" $d "* ]] || "$S/deps.sh" "$d" >/dev/null 2>&1 || true
 		done
+		mkdir -p "$BUILD/logs"
 		key=$(inputs_key)
 	else
 		STAGE=harness record FAIL "the kernel tree is on branch series, unchanged" \

@@ -49,7 +49,9 @@ if [ ! -f "$kout/last_used_kunitconfig" ] ||
    [ "$(cat "$kout/.harness-fragments" 2>/dev/null)" != "$(uml_fragments_key)" ]; then
 	"$TOP/scripts/kunit.sh" --build um || exit 1
 fi
-key=$( { ktree_git rev-parse "series^{tree}"; cat "$TOP"/e2e/*.sh "$TOP"/e2e/*.c \
+# (the commit, not only its tree: the kernel's release string names the
+# commit, and modules built for another one do not load)
+key=$( { ktree_git rev-parse series "series^{tree}"; cat "$TOP"/e2e/*.sh "$TOP"/e2e/*.c \
 	"$TOP"/e2e/hostile/* "$kout/.config"; uml_fragments_key; } | sha256sum | cut -c1-32)
 env=(JOBS="$JOBS" KOUT="$kout" REPORTS="$TOP/config/kernel-reports"
      BASE_REF="$(tree_base)" LAYOUTS="${E2E_LAYOUTS:-0 1}")
