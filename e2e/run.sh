@@ -564,7 +564,8 @@ if [ "$PARALLEL" = 1 ]; then
 		pids+=($!)
 	done
 	# interrupted: stop the boots too (their UMLs hold the harness's lock)
-	trap 'pkill -TERM -P "${pids[*]// /,}" 2>/dev/null; kill "${pids[@]}" 2>/dev/null; exit 130' INT TERM
+	# (pkill -P takes a comma-separated list)
+	trap '(IFS=,; pkill -TERM -P "${pids[*]}") 2>/dev/null; kill "${pids[@]}" 2>/dev/null; exit 130' INT TERM
 	wait
 	trap - INT TERM
 else
