@@ -58,7 +58,8 @@
 #                     harness, the list every kernel log scan uses)
 #
 # The UML guest does not see the host's root: it boots a small initramfs
-# (OUT/initramfs.cpio, static busybox and a generated /init) that mounts,
+# (OUT/boot-RUN_NAME/initramfs.cpio, static busybox and a generated /init:
+# one per run, so that runs of different names can boot at once) that mounts,
 # through hostfs, the host's /usr (and /bin, /lib... where they are not
 # symlinks into /usr) and this directory read-only at /usr and /e2e, the
 # test programs (OUT/bin) read-only at /tests, and the layout's results
@@ -106,6 +107,8 @@ HOUT=$OUT/headers
 TOUT=$OUT/kselftest
 # the test programs, mounted at /tests in the guest
 TBIN=$OUT/bin
+# the initramfs of this run (make_initramfs)
+IRD=$OUT/boot-$RUN_NAME
 SELFTEST=pci_endpoint_test
 BASE_SELFTEST_BIN=pci_endpoint_test-7.1.8
 HOSTILE_KO=pci_epf_test_hostile.ko
@@ -264,8 +267,9 @@ build_hostile() {
 # mounts what the run needs from the host (see the header), built with the
 # kernel's own usr/gen_init_cpio.
 make_initramfs() {
-	local list=$OUT/initramfs.list d
+	local list=$IRD/initramfs.list d
 
+	mkdir -p "$IRD"
 	[ -x "$KOUT/usr/gen_init_cpio" ] || kmake usr/gen_init_cpio >/dev/null ||
 		die "cannot build usr/gen_init_cpio"
 	# shellcheck disable=SC2016 # $1 and $2 are the guest's
@@ -282,9 +286,9 @@ make_initramfs() {
 		echo 'm rw,"$E2E_RESULTS" /results'
 		[ -z "$LEAK_MODULE" ] || echo "m ro,$(dirname "$LEAK_MODULE") /leak"
 		echo 'exec /bin/sh /e2e/init.sh'
-	} > "$OUT/init"
+	} > "$IRD/init"
 	{
-		echo "file /init $OUT/init 0755 0 0"
+		echo "file /init $IRD/init 0755 0 0"
 		echo "file /busybox $BUSYBOX 0755 0 0"
 		for d in dev proc sys tmp usr e2e tests results leak; do
 			echo "dir /$d 0755 0 0"
@@ -298,7 +302,7 @@ make_initramfs() {
 			fi
 		done
 	} > "$list"
-	"$KOUT/usr/gen_init_cpio" "$list" > "$OUT/initramfs.cpio" ||
+	"$KOUT/usr/gen_init_cpio" "$list" > "$IRD/initramfs.cpio" ||
 		die "cannot write the initramfs"
 }
 
@@ -325,7 +329,7 @@ boot() {
 	# for the initramfs' /init (UML hands unknown key=value to init's
 	# environment).
 	timeout --kill-after=10 "$BOOT_TIMEOUT" "$KOUT/linux" \
-		"${TT[@]}" mem=1G initrd="$OUT/initramfs.cpio" \
+		"${TT[@]}" mem=1G initrd="$IRD/initramfs.cpio" \
 		con=null con0=null,fd:1 loglevel=4 log_buf_len=8M panic=-1 \
 		uml_pci_epc_loopback.layout="$1" \
 		E2E_RESULTS="$ROUT" e2e_out=/results e2e_layout="$1" \
@@ -457,7 +461,11 @@ report() {
 	[ "$MODE" = lifecycle ] || rr_table
 
 	kreports=0
-	if [ -f "$ROUT/dmesg.txt" ]; then
+	# a log without the boot banner was not captured: its scan proves nothing
+	if ! grep -q '^\[ *[0-9.]*\] Linux version ' "$ROUT/dmesg.txt" 2>/dev/null; then
+		check FAIL "kernel log free of the reports in config/kernel-reports" \
+			"the kernel log was not captured (no boot banner in dmesg.txt)"
+	elif [ -f "$ROUT/dmesg.txt" ]; then
 		kreports=$(grep -E -c -f "$ROUT/reports" "$ROUT/dmesg.txt")
 		if [ "$kreports" -gt 0 ]; then
 			echo "# e2e: kernel reports in dmesg:"

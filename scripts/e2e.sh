@@ -19,7 +19,7 @@
 #   hostile    a hostile host sends E2E_HOSTILE_ITERATIONS (default 10000)
 #              random commands, then both kselftests run in the same boot;
 #              nothing may be left mapped (layouts: E2E_HOSTILE_LAYOUTS,
-#              default "0")
+#              default "0 1")
 #   kmemleak   shows the kmemleak check can fail: the kernel's leaking sample
 #              module (samples/kmemleak, built with the kernel, loaded only
 #              here) is loaded before the final scan, which must report it
@@ -62,7 +62,7 @@ selftest) env+=(MODE=selftest) ;;
 lifecycle) env+=(MODE=lifecycle CYCLES="${E2E_CYCLES:-100}") ;;
 hostile)
 	env+=(MODE=hostile HOSTILE_ITERATIONS="${E2E_HOSTILE_ITERATIONS:-10000}"
-	      LAYOUTS="${E2E_HOSTILE_LAYOUTS:-0}") ;;
+	      LAYOUTS="${E2E_HOSTILE_LAYOUTS:-0 1}") ;;
 kmemleak)
 	leak=$kout/samples/kmemleak/kmemleak-test.ko
 	if [ ! -f "$leak" ]; then
@@ -81,13 +81,38 @@ rm -rf "$out/results/$mode"*-L*
 t0=$SECONDS
 rc=0
 : >"$log"
-for r in "${runs[@]}"; do
-	# shellcheck disable=SC2086 # r is a list of assignments
+# run_one ASSIGNMENTS: one e2e/run.sh run
+run_one() {
+	# shellcheck disable=SC2086 # $1 is a list of assignments
 	# what e2e.sh decides is not taken from the caller's environment
 	env -u NO_BUILD -u MODE -u RUN_NAME -u TIME_TRAVEL -u EXTRA -u BASE_SELFTEST \
 		-u LEAK_MODULE -u SELFTEST_ARGS -u CYCLES -u HOSTILE_ITERATIONS \
-		"${env[@]}" $r "$TOP/e2e/run.sh" "$KTREE" "$out" >>"$log" 2>&1 || rc=$?
+		"${env[@]}" $1 "$TOP/e2e/run.sh" "$KTREE" "$out"
+}
+# Runs of one layout each (kmemleak's) boot at once, one per core, as
+# run.sh's layouts do (PARALLEL): after the first when it has to build.
+par=${PARALLEL:-$([ "$(nproc)" -ge 2 ] && echo 1 || echo 0)}
+seq=${#runs[@]}
+if [ "$par" = 1 ]; then
+	seq=0
+	[[ " ${env[*]} " == *" NO_BUILD=1 "* ]] || seq=1
+fi
+pids=()
+trap '[ ${#pids[@]} -eq 0 ] || kill "${pids[@]}" 2>/dev/null' EXIT
+for i in "${!runs[@]}"; do
+	if [ "$i" -lt "$seq" ]; then
+		run_one "${runs[$i]}" >>"$log" 2>&1 || rc=$?
+	else
+		run_one "${runs[$i]}" >"$log.$i" 2>&1 &
+		pids[i]=$!
+	fi
 done
+for i in "${!pids[@]}"; do
+	wait "${pids[$i]}" || rc=$?
+	cat "$log.$i" >>"$log"
+	rm -f "$log.$i"
+done
+pids=()
 secs=$((SECONDS - t0))
 grep -E '^e2e: |^# e2e: layout [0-9]+: boot' "$log" >&2 || true
 # built (whatever the verdict): the next stages boot what is there
