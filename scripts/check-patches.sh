@@ -18,9 +18,9 @@
 # Speed, without changing what is checked:
 #   - a build runs for a patch only when the patch changes a file that build
 #     compiles: a source or header in the dependency lists kbuild wrote for
-#     the last build (its .cmd files), a Kconfig file, or a Makefile/Kbuild
-#     of a directory it compiles; otherwise the build is the same as for the
-#     patch before, which passed;
+#     the last build (its .cmd files), a Kconfig file (not another
+#     architecture's), or a Makefile/Kbuild of a directory it compiles;
+#     otherwise the build is the same as for the patch before, which passed;
 #   - builds are incremental, in one build directory per build reused across
 #     patches and runs, so sparse (C=1) only sees what is recompiled, and the
 #     configuration is merged again only when a patch changes a Kconfig file;
@@ -175,7 +175,14 @@ needs_build() {
 	for f in "$@"; do
 		case ${f##*/} in
 		Kconfig*)
-			case $f in tools/*|Documentation/*) ;; *) return 0 ;; esac ;;
+			case $f in
+			tools/*|Documentation/*) ;;
+			# another architecture's: never read by this build
+			arch/*) for c in $arch; do
+					case $f in "$c"*) return 0 ;; esac
+				done ;;
+			*) return 0 ;;
+			esac ;;
 		Makefile|Kbuild|*.mk)
 			d=$(dirname "$f")/
 			[ "$d" = ./ ] && return 0

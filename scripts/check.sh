@@ -38,10 +38,12 @@ step() {
 if [[ " $steps " == *" lint "* ]]; then
 	"$S/deps.sh" lint >/dev/null 2>&1 || true
 	mkdir -p "$BUILD/logs"
-	lkey=$( { shellcheck --version 2>/dev/null || echo "no shellcheck"
+	lint_key() {
+		{ shellcheck --version 2>/dev/null || echo "no shellcheck"
 		  (cd "$TOP" && sha256sum scripts/*.sh e2e/*.sh .ci/run .shellcheckrc 2>&1); } |
-		sha256sum | cut -c1-32)
-	cached_stage lint "$lkey" "$S/lint.sh" || true
+			sha256sum | cut -c1-32
+	}
+	cached_stage lint lint_key "$S/lint.sh" || true
 fi
 
 # apply.sh exits 3 when a tool is missing (deps.sh named it already)
@@ -55,39 +57,63 @@ applied() {
 	esac
 	return $rc
 }
-# What the verdicts of the stages after "patches" depend on: the series'
-# tree and base, the harness (scripts/, config/, e2e/), the tools and the
-# host's packages (the UML guest runs the host's /usr), the host kernel
-# (UML runs on it), and every setting the stages read from the
-# environment. A stage that passed with the same inputs is not run again
-# (lib.sh cached_stage): after a change of commit messages only, or of how
-# the changes are split into patches, they are all cached.
-inputs_key() {
+# What the verdicts of the stages after "patches" depend on: what of the
+# series' tree each stage reads (stage_key), the base, the harness
+# (scripts/, config/, e2e/), the tools and the host's packages (the UML
+# guest runs the host's /usr), the host kernel (UML runs on it), and every
+# setting the stages read from the environment. A stage that passed with
+# the same inputs is not run again (lib.sh cached_stage): after a change of
+# commit messages only, or of how the changes are split into patches, they
+# are all cached, and so are the stages whose builds read nothing a change
+# touched.
+common_inputs() {
+	tree_base
+	(cd "$TOP" && find scripts config e2e Makefile -type f ! -path '*/__pycache__/*' |
+		LC_ALL=C sort | xargs sha256sum)
+	for t in make gcc ld aarch64-linux-gnu-gcc qemu-system-aarch64 python3 \
+		 sphinx-build perl; do
+		"$t" --version 2>/dev/null | head -1 || echo "no $t"
+	done
+	sha256sum "$(command -v busybox || echo /bin/busybox)" 2>/dev/null || echo "no busybox"
+	ldd --version 2>/dev/null | head -1 || true
+	dpkg-query -W -f='${Package}=${Version}\n' 2>/dev/null | sha256sum || true
+	uname -r
+	# the settings: the harness's and e2e/run.sh's knobs, the compiler
+	# and kbuild variables, make's flags but its jobs
+	env | grep -E '^(E2E_|TIME_TRAVEL|PARALLEL|BOOT_TIMEOUT|BUILD_TIMEOUT|SELFTEST_ARGS|REMOTE_RESOURCES|EXTRA|BASE_SELFTEST|NO_BUILD|BUSYBOX|LEAK_MODULE|MODE|LAYOUTS|CYCLES|HOSTILE_ITERATIONS|REPORTS|KOUT|KCFLAGS|KCPPFLAGS|KAFLAGS|KBUILD_[A-Z_]*|LLVM|CC|CROSS_COMPILE|ARCH|O|W|C|CF)=' |
+		LC_ALL=C sort || true
+	echo "${MAKEFLAGS:-}" | tr ' ' '\n' | grep -vE '^(-j[0-9]*|--jobserver-[a-z]*=.*|-*[a-zA-Z]*j[0-9]*)$' || true
+}
+# stage_key NAME: the key of stage NAME. What of the tree it reads:
+#   kunit, qemu  what the last build of its kernel read (lib.sh tree_inputs)
+#   extra        Documentation/, include/, tools/, scripts/, usr/ and the
+#                sources the documentation's kernel-doc directives name
+#   e2e-*        what the last build of the UML kernel read, and include/,
+#                tools/, scripts/, usr/ (the test programs and the hostile
+#                module are built against them)
+stage_key() {
 	{
-		ktree_git rev-parse "series^{tree}"
-		tree_base
-		(cd "$TOP" && find scripts config e2e Makefile -type f ! -path '*/__pycache__/*' |
-			LC_ALL=C sort | xargs sha256sum)
-		for t in make gcc ld aarch64-linux-gnu-gcc qemu-system-aarch64 python3 \
-			 sphinx-build perl; do
-			"$t" --version 2>/dev/null | head -1 || echo "no $t"
-		done
-		sha256sum "$(command -v busybox || echo /bin/busybox)" 2>/dev/null || echo "no busybox"
-		ldd --version 2>/dev/null | head -1 || true
-		dpkg-query -W -f='${Package}=${Version}\n' 2>/dev/null | sha256sum || true
-		uname -r
-		# the settings: the harness's and e2e/run.sh's knobs, the compiler
-		# and kbuild variables, make's flags but its jobs
-		env | grep -E '^(E2E_|TIME_TRAVEL|PARALLEL|BOOT_TIMEOUT|BUILD_TIMEOUT|SELFTEST_ARGS|REMOTE_RESOURCES|EXTRA|BASE_SELFTEST|NO_BUILD|BUSYBOX|LEAK_MODULE|MODE|LAYOUTS|CYCLES|HOSTILE_ITERATIONS|REPORTS|KOUT|KCFLAGS|KCPPFLAGS|KAFLAGS|KBUILD_[A-Z_]*|LLVM|CC|CROSS_COMPILE|ARCH|O|W|C|CF)=' |
-			LC_ALL=C sort || true
-		echo "${MAKEFLAGS:-}" | tr ' ' '\n' | grep -vE '^(-j[0-9]*|--jobserver-[a-z]*=.*|-*[a-zA-Z]*j[0-9]*)$' || true
-	} | tee "$BUILD/logs/stage-inputs.txt" | sha256sum | cut -c1-32
+		echo "$common"
+		echo "stage $1"
+		case $1 in
+		kunit)	tree_inputs "$OUTDIR/uml" "arch/um/ arch/x86/" ;;
+		qemu)	tree_inputs "$OUTDIR/kunit-arm64" arch/arm64/ ;;
+		extra)	ktree_git rev-parse series:Documentation series:include series:tools \
+				series:scripts series:usr
+			ktree_git grep -h -o -E 'kernel-doc:: *[^ ]+' series -- 'Documentation/*.rst' |
+				awk '{ print $2 }' | LC_ALL=C sort -u |
+				xargs -r git -C "$KTREE" ls-tree series -- ;;
+		e2e-*)	tree_inputs "$OUTDIR/uml" "arch/um/ arch/x86/"
+			ktree_git rev-parse series:include series:tools series:scripts series:usr ;;
+		*)	ktree_git rev-parse "series^{tree}" ;;
+		esac
+	} | tee "$BUILD/logs/stage-inputs-$1.txt" | sha256sum | cut -c1-32
 }
 # cstep NAME CMD...: a cached stage NAME, if CHECK_STEPS has it
 cstep() {
 	[[ " $steps " == *" $1 "* ]] || return 0
 	if [ -n "$key" ]; then
-		cached_stage "$1" "$key" "${@:2}" || true
+		cached_stage "$1" stage_key "${@:2}" || true
 	else
 		stage "$@" || true
 	fi
@@ -108,7 +134,8 @@ if stage apply applied; then
 			[[ " $steps " != *" $d "* ]] || "$S/deps.sh" "$d" >/dev/null 2>&1 || true
 		done
 		mkdir -p "$BUILD/logs"
-		key=$(inputs_key)
+		common=$(common_inputs | tee "$BUILD/logs/stage-inputs.txt" | sha256sum | cut -c1-32)
+		key=$common
 	else
 		STAGE=harness record FAIL "the kernel tree is on branch series, unchanged" \
 			"$(ktree_git status --short | head -3 | tr '\n' ' ')"

@@ -191,17 +191,56 @@ stage() {
 	return $rc
 }
 
-# cached_stage NAME KEY CMD...: stage NAME, unless one run whose inputs
-# hashed to KEY passed completely before (no FAIL, exit 0): then that run's
-# results are recorded again, marked cached, with copies of their logs kept
-# in build/cache/stages/. KEY must cover everything the verdict depends on
-# (check.sh: the series' tree, the harness, the tools, the settings).
+# tree_inputs DIR ARCHDIRS: what of the series' tree the last kernel build
+# in DIR read, for a stage key: every source and header its .cmd files
+# name, with its blob id; every Kconfig, Makefile, Kbuild and .kunitconfig
+# file but those under arch/ outside ARCHDIRS (e.g. "arch/arm64/"); the
+# trees of scripts/ and tools/testing/kunit/. The whole tree's id when DIR
+# holds no build. (As for the per-patch builds: a new file matters only
+# through a change of one of these.)
+tree_inputs() {
+	local o=$1 rel
+	if [ ! -f "$o/.config" ] || [ -z "$(find "$o" -maxdepth 2 -name '.*.cmd' -print -quit)" ]; then
+		echo "no build in ${o##*/}"
+		ktree_git rev-parse "series^{tree}"
+		return
+	fi
+	# the list is made again only when a .cmd file changed
+	if [ ! -f "$o/.harness-inputs" ] ||
+	   [ -n "$(find "$o" -name '.*.cmd' -newer "$o/.harness-inputs" -print -quit)" ]; then
+		rel=$(realpath --relative-to="$o" "$KTREE")
+		find "$o" -name '.*.cmd' -print0 | xargs -0 cat |
+			LC_ALL=C grep -E "^(source_[^ ]* := )?[[:space:]]*($rel|$KTREE)/[^ ]+( \\\\)?\$" |
+			LC_ALL=C sed -E "s#^(source_[^ ]* := )?[[:space:]]*($rel|$KTREE)/##; s# \\\\\$##" |
+			LC_ALL=C sort -u >"$o/.harness-inputs.new" &&
+			mv "$o/.harness-inputs.new" "$o/.harness-inputs"
+	fi
+	ktree_git ls-tree -r series | awk -F'\t' -v deps="$o/.harness-inputs" -v arch="$2" '
+		BEGIN { while ((getline l < deps) > 0) want[l] = 1; n = split(arch, a, " ") }
+		function other_arch(p,	i) {
+			if (p !~ /^arch\//) return 0
+			for (i = 1; i <= n; i++) if (index(p, a[i]) == 1) return 0
+			return 1
+		}
+		($2 in want) || ($2 ~ /(^|\/)(Kconfig[^\/]*|Makefile[^\/]*|Kbuild[^\/]*|[^\/]*\.kunitconfig)$/ && !other_arch($2))'
+	ktree_git rev-parse series:scripts series:tools/testing/kunit
+}
+
+# cached_stage NAME KEYFN CMD...: stage NAME, unless one run whose inputs
+# hashed to the same key passed completely before (no FAIL, exit 0): then
+# that run's results are recorded again, marked cached, with copies of
+# their logs kept in build/cache/stages/. "KEYFN NAME" prints the key; it
+# must cover everything the verdict depends on (check.sh: what of the
+# series' tree the stage reads, the harness, the tools, the settings). It
+# is asked again after the stage ran, and the results are kept under that
+# key: a key that names what a build read changes with the build.
 # NO_CACHE=1 runs every stage.
 cached_stage() {
-	local name=$1 key=$2 dir before
+	local name=$1 keyfn=$2 key dir before
 	shift 2
+	key=$("$keyfn" "$name") || key=""
 	dir=$BUILD/cache/stages/$name-$key
-	if [ "${NO_CACHE:-0}" != 1 ] && [ -f "$dir/results.tsv" ]; then
+	if [ -n "$key" ] && [ "${NO_CACHE:-0}" != 1 ] && [ -f "$dir/results.tsv" ]; then
 		stage "$name" replay_stage "$dir"
 		return
 	fi
@@ -210,6 +249,8 @@ cached_stage() {
 	stage "$name" "$@" || return
 	# (awk reads all: grep -q would leave tail a SIGPIPE under pipefail)
 	awk -v n="$before" 'NR > n && /^FAIL/ { f = 1 } END { exit !f }' "$RESULTS" && return 0
+	key=$("$keyfn" "$name") && [ -n "$key" ] || return 0
+	dir=$BUILD/cache/stages/$name-$key
 	keep_stage "$dir" "$before" || { rm -rf "$dir" "$dir.new"; msg "stage $name: could not keep its results"; }
 	# the three newest of a stage are kept
 	find "$BUILD/cache/stages" -mindepth 1 -maxdepth 1 -name "$name-*" ! -name '*.new' -printf '%T@ %p\n' |
