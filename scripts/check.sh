@@ -121,8 +121,30 @@ cstep() {
 
 if stage apply applied; then
 	step export "$S/export.sh" --check
-	step readme "$S/check-readme.sh"
+	# readme reads only the tree's objects (its clones share them), never
+	# its checkout: it runs while the walk checks out and builds, and its
+	# output and results follow the walk's
+	rpid=""
+	if [[ " $steps " == *" readme "* ]] && [[ " $steps " == *" patches "* ]]; then
+		rdir=$BUILD/logs/readme-stage
+		rm -rf "$rdir"
+		mkdir -p "$rdir"
+		# shellcheck disable=SC2030 # its own results files, on purpose
+		(export RESULTS=$rdir/results.tsv STAGES=$rdir/stages.tsv
+		 step readme "$S/check-readme.sh") >"$rdir/out" 2>&1 &
+		rpid=$!
+	else
+		step readme "$S/check-readme.sh"
+	fi
 	step patches "$S/check-patches.sh"
+	if [ -n "$rpid" ]; then
+		wait "$rpid" || true
+		cat "$rdir/out"
+		# shellcheck disable=SC2031 # the main run's files, not the subshell's
+		cat "$rdir/results.tsv" >>"$RESULTS" 2>/dev/null || true
+		# shellcheck disable=SC2031
+		cat "$rdir/stages.tsv" >>"$STAGES" 2>/dev/null || true
+	fi
 	# the stages below build what is checked out: the series, unchanged
 	# (the key names its tree); and the tools are there (the key names
 	# their versions)
