@@ -273,7 +273,7 @@ fault() {
 	r=$("$XFER" $DEV "$2" dma 4096 1 "${4:-auto}" 2>&1)
 	a1=$(cat $EPCDBG/edma_aborts)
 	host=$(echo "$r" | sed -n 's/.*first error //p')
-	ep=$(dmesg_since "$mark" | grep -o 'pci_epf_test[^:]*: \(DMA transfer failed\|DMA transfer timed out\|Data transfer failed\)' |
+	ep=$(dmesg_since "$mark" | grep -oE 'pci_epf_test[^:]*: (DMA transfer failed|DMA transfer timed out|Data transfer failed)' |
 	     sed 's/.*: //' | sort -u | tr '\n' ',' | sed 's/,$//')
 	st=PASS
 	[ "$host" = EIO ] || st=FAIL

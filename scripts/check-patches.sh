@@ -178,7 +178,8 @@ needs_build() {
 			case $f in
 			tools/*|Documentation/*) ;;
 			# another architecture's: never read by this build
-			arch/*) for c in $arch; do
+			# (arch/Kconfig is every architecture's)
+			arch/*/*) for c in $arch; do
 					case $f in "$c"*) return 0 ;; esac
 				done ;;
 			*) return 0 ;;

@@ -13,7 +13,8 @@
 # each patch, about 20 times slower on the 90,000 files of the full tree
 # (git 2.39's am expands a sparse index). The files the series changes
 # are all there, so applying is the same. What each must leave is checked
-# below, against the series cut down the same way.
+# below, against the series cut down the same way. (The cut trees and their
+# commit are written into $KTREE's object store, unreferenced.)
 
 . "$(dirname "$0")/lib.sh"
 lock
@@ -56,7 +57,7 @@ block() {
 # The paths of the cut-down trees: the directories the series touches,
 # scripts/, and the files at the top and in the top-level directories
 # get_maintainer.pl wants to see.
-{ ktree_git diff --name-only "$base" series | xargs -r -n1 dirname | grep -vx '[.]' | sort -u
+{ ktree_git diff --no-renames --name-only "$base" series | xargs -r -n1 dirname | grep -vx '[.]' | sort -u
   echo scripts
   for d in "" fs/ init/ ipc/ kernel/ lib/; do
 	ktree_git ls-tree "$base" -- ${d:+"$d"} | awk '$2 == "blob" { print $4 }'

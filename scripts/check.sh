@@ -85,29 +85,36 @@ common_inputs() {
 	echo "${MAKEFLAGS:-}" | tr ' ' '\n' | grep -vE '^(-j[0-9]*|--jobserver-[a-z]*=.*|-*[a-zA-Z]*j[0-9]*)$' || true
 }
 # stage_key NAME: the key of stage NAME. What of the tree it reads:
-#   kunit, qemu  what the last build of its kernel read (lib.sh tree_inputs)
-#   extra        Documentation/, include/, tools/, scripts/, usr/ and the
+#   kunit, qemu  what the last build of its kernel read (lib.sh tree_inputs:
+#                the tree but the C sources and headers the build did not
+#                read)
+#   extra        Documentation/, include/, tools/, scripts/, usr/, the
+#                Makefiles and arch/x86/ headers headers_install reads, the
 #                sources the documentation's kernel-doc directives name
 #   e2e-*        what the last build of the UML kernel read, and include/,
-#                tools/, scripts/, usr/ (the test programs and the hostile
-#                module are built against them)
+#                tools/, scripts/, usr/, arch/x86/, arch/um/include/ (the
+#                test programs and the hostile module are built against
+#                them)
+#   others       the whole tree
+# No key (the stage is not cached) when what it reads cannot be told.
 stage_key() {
-	{
-		echo "$common"
-		echo "stage $1"
-		case $1 in
-		kunit)	tree_inputs "$OUTDIR/uml" "arch/um/ arch/x86/" ;;
-		qemu)	tree_inputs "$OUTDIR/kunit-arm64" arch/arm64/ ;;
-		extra)	ktree_git rev-parse series:Documentation series:include series:tools \
-				series:scripts series:usr
-			ktree_git grep -h -o -E 'kernel-doc:: *[^ ]+' series -- 'Documentation/*.rst' |
-				awk '{ print $2 }' | LC_ALL=C sort -u |
-				xargs -r git -C "$KTREE" ls-tree series -- ;;
-		e2e-*)	tree_inputs "$OUTDIR/uml" "arch/um/ arch/x86/"
-			ktree_git rev-parse series:include series:tools series:scripts series:usr ;;
-		*)	ktree_git rev-parse "series^{tree}" ;;
-		esac
-	} | tee "$BUILD/logs/stage-inputs-$1.txt" | sha256sum | cut -c1-32
+	local t
+	case $1 in
+	kunit)	t=$(tree_inputs "$OUTDIR/uml") || return 1 ;;
+	qemu)	t=$(tree_inputs "$OUTDIR/kunit-arm64") || return 1 ;;
+	extra)	t=$(ktree_git rev-parse series:Documentation series:include series:tools \
+			series:scripts series:usr series:Makefile series:arch/x86/Makefile \
+			series:arch/x86/include series:arch/x86/entry/syscalls &&
+		    { ktree_git grep -h -o -E 'kernel-doc:: *[^ ]+' series -- 'Documentation/*.rst' || true; } |
+			awk '{ print $2 }' | LC_ALL=C sort -u |
+			xargs -r git -C "$KTREE" ls-tree series --) || return 1 ;;
+	e2e-*)	t=$(tree_inputs "$OUTDIR/uml" &&
+		    ktree_git rev-parse series:include series:tools series:scripts series:usr \
+			series:arch/x86 series:arch/um/include series:Makefile) || return 1 ;;
+	*)	t=$(ktree_git rev-parse "series^{tree}") || return 1 ;;
+	esac
+	{ echo "$common"; echo "stage $1"; echo "$t"; } |
+		tee "$BUILD/logs/stage-inputs-$1.txt" | sha256sum | cut -c1-32
 }
 # cstep NAME CMD...: a cached stage NAME, if CHECK_STEPS has it
 cstep() {
@@ -121,7 +128,8 @@ cstep() {
 
 if stage apply applied; then
 	step export "$S/export.sh" --check
-	# readme reads only the tree's objects (its clones share them), never
+	# readme reads only the tree's objects (its clones share them; it adds
+	# unreferenced ones, the cut-down trees), never
 	# its checkout: it runs while the walk checks out and builds, and its
 	# output and results follow the walk's
 	rpid=""
@@ -129,6 +137,10 @@ if stage apply applied; then
 		rdir=$BUILD/logs/readme-stage
 		rm -rf "$rdir"
 		mkdir -p "$rdir"
+		# the packages both need, before: two apt-get at once would clash
+		"$S/deps.sh" base perl >/dev/null 2>&1 || true
+		"$S/deps.sh" patches >/dev/null 2>&1 || true
+		trap '[ -z "$rpid" ] || { pkill -TERM -P "$rpid"; kill "$rpid"; } 2>/dev/null' EXIT
 		# shellcheck disable=SC2030 # its own results files, on purpose
 		(export RESULTS=$rdir/results.tsv STAGES=$rdir/stages.tsv
 		 step readme "$S/check-readme.sh") >"$rdir/out" 2>&1 &
@@ -138,15 +150,20 @@ if stage apply applied; then
 	fi
 	step patches "$S/check-patches.sh"
 	if [ -n "$rpid" ]; then
-		wait "$rpid" || true
+		rrc=0
+		wait "$rpid" || rrc=$?
+		rpid=""
 		cat "$rdir/out"
 		# shellcheck disable=SC2031 # the main run's files, not the subshell's
 		cat "$rdir/results.tsv" >>"$RESULTS" 2>/dev/null || true
 		# shellcheck disable=SC2031
 		cat "$rdir/stages.tsv" >>"$STAGES" 2>/dev/null || true
+		if [ ! -s "$rdir/stages.tsv" ]; then
+			STAGE=readme record FAIL "stage readme completes" "it ended (status $rrc) before recording its end; see $rdir/out"
+		fi
 	fi
 	# the stages below build what is checked out: the series, unchanged
-	# (the key names its tree); and the tools are there (the key names
+	# (the keys name what of its tree they read); and the tools are there (the key names
 	# their versions)
 	key=""
 	if ktree_git checkout -q series &&

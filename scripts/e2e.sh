@@ -98,7 +98,9 @@ if [ "$par" = 1 ]; then
 	[[ " ${env[*]} " == *" NO_BUILD=1 "* ]] || seq=1
 fi
 pids=()
-trap '[ ${#pids[@]} -eq 0 ] || kill "${pids[@]}" 2>/dev/null' EXIT
+# on an interrupt: run.sh (the child of each) stops its boots on TERM
+trap '[ ${#pids[@]} -eq 0 ] || { (IFS=,; pkill -TERM -P "${pids[*]}") 2>/dev/null;
+      kill "${pids[@]}" 2>/dev/null; }' EXIT
 for i in "${!runs[@]}"; do
 	if [ "$i" -lt "$seq" ]; then
 		run_one "${runs[$i]}" >>"$log" 2>&1 || rc=$?

@@ -191,39 +191,52 @@ stage() {
 	return $rc
 }
 
-# tree_inputs DIR ARCHDIRS: what of the series' tree the last kernel build
-# in DIR read, for a stage key: every source and header its .cmd files
-# name, with its blob id; every Kconfig, Makefile, Kbuild and .kunitconfig
-# file but those under arch/ outside ARCHDIRS (e.g. "arch/arm64/"); the
-# trees of scripts/ and tools/testing/kunit/. The whole tree's id when DIR
-# holds no build. (As for the per-patch builds: a new file matters only
-# through a change of one of these.)
+# tree_inputs DIR: what of the series' tree the last kernel build in DIR
+# read, for a stage key: every file of the tree with its blob id, but the
+# C and assembler sources and headers (*.c, *.h, *.S) its .cmd files do not
+# name. Fails when DIR holds no build or no dependency could be read (the
+# stage is then not cached). (As for the per-patch builds: a source a
+# build did not read matters only through a change of a file it did read,
+# a Makefile or a Kconfig file; a new header that would shadow another on
+# the include path is the exception not covered.)
 tree_inputs() {
-	local o=$1 rel
-	if [ ! -f "$o/.config" ] || [ -z "$(find "$o" -maxdepth 2 -name '.*.cmd' -print -quit)" ]; then
-		echo "no build in ${o##*/}"
-		ktree_git rev-parse "series^{tree}"
-		return
-	fi
-	# the list is made again only when a .cmd file changed
-	if [ ! -f "$o/.harness-inputs" ] ||
+	local o=$1 src
+	[ -f "$o/.config" ] && [ -n "$(find "$o" -maxdepth 2 -name '.*.cmd' -print -quit)" ] ||
+		return 1
+	# kbuild writes the source tree's real path (or one relative to the
+	# build directory) anywhere in a .cmd file: every such path, made
+	# again only when a .cmd file changed
+	if [ ! -s "$o/.harness-inputs" ] ||
 	   [ -n "$(find "$o" -name '.*.cmd' -newer "$o/.harness-inputs" -print -quit)" ]; then
-		rel=$(realpath --relative-to="$o" "$KTREE")
+		src=$(realpath "$KTREE")
 		find "$o" -name '.*.cmd' -print0 | xargs -0 cat |
-			LC_ALL=C grep -E "^(source_[^ ]* := )?[[:space:]]*($rel|$KTREE)/[^ ]+( \\\\)?\$" |
-			LC_ALL=C sed -E "s#^(source_[^ ]* := )?[[:space:]]*($rel|$KTREE)/##; s# \\\\\$##" |
-			LC_ALL=C sort -u >"$o/.harness-inputs.new" &&
-			mv "$o/.harness-inputs.new" "$o/.harness-inputs"
+			LC_ALL=C awk -v abs="$src/" -v rel="$(realpath --relative-to="$o" "$src")/" '
+			# a/b/../c -> a/c, ./ dropped
+			function norm(p,	n, s, i, k, out) {
+				n = split(p, s, "/"); k = 0
+				for (i = 1; i <= n; i++) {
+					if (s[i] == "" || s[i] == ".") continue
+					if (s[i] == ".." && k > 0) { k--; continue }
+					out[++k] = s[i]
+				}
+				p = ""
+				for (i = 1; i <= k; i++) p = p (i > 1 ? "/" : "") out[i]
+				return p
+			}
+			{
+				n = split($0, w, /[ \t=:,;()"'\'']+/)
+				for (i = 1; i <= n; i++) {
+					p = w[i]; sub(/^-[A-Za-z]+/, "", p)
+					if (index(p, abs) == 1) print norm(substr(p, length(abs) + 1))
+					else if (index(p, rel) == 1) print norm(substr(p, length(rel) + 1))
+				}
+			}' | LC_ALL=C sort -u >"$o/.harness-inputs.new" || return 1
+		mv "$o/.harness-inputs.new" "$o/.harness-inputs"
 	fi
-	ktree_git ls-tree -r series | awk -F'\t' -v deps="$o/.harness-inputs" -v arch="$2" '
-		BEGIN { while ((getline l < deps) > 0) want[l] = 1; n = split(arch, a, " ") }
-		function other_arch(p,	i) {
-			if (p !~ /^arch\//) return 0
-			for (i = 1; i <= n; i++) if (index(p, a[i]) == 1) return 0
-			return 1
-		}
-		($2 in want) || ($2 ~ /(^|\/)(Kconfig[^\/]*|Makefile[^\/]*|Kbuild[^\/]*|[^\/]*\.kunitconfig)$/ && !other_arch($2))'
-	ktree_git rev-parse series:scripts series:tools/testing/kunit
+	[ -s "$o/.harness-inputs" ] || return 1
+	ktree_git ls-tree -r series | LC_ALL=C awk -F'\t' -v deps="$o/.harness-inputs" '
+		BEGIN { while ((getline l < deps) > 0) want[l] = 1 }
+		($2 in want) || $2 !~ /\.[chS]$/'
 }
 
 # cached_stage NAME KEYFN CMD...: stage NAME, unless one run whose inputs
