@@ -79,10 +79,16 @@ common_inputs() {
 	dpkg-query -W -f='${Package}=${Version}\n' 2>/dev/null | sha256sum || true
 	uname -r
 	# the settings: the harness's and e2e/run.sh's knobs, the compiler
-	# and kbuild variables, make's flags but its jobs
+	# and kbuild variables, make's flags but those of its jobs and output
+	# (.ci/run's --no-print-directory, -s, -w)
 	env | grep -E '^(E2E_|TIME_TRAVEL|PARALLEL|BOOT_TIMEOUT|BUILD_TIMEOUT|SELFTEST_ARGS|REMOTE_RESOURCES|EXTRA|BASE_SELFTEST|NO_BUILD|BUSYBOX|LEAK_MODULE|MODE|LAYOUTS|CYCLES|HOSTILE_ITERATIONS|REPORTS|KOUT|KCFLAGS|KCPPFLAGS|KAFLAGS|KBUILD_[A-Z_]*|LLVM|CC|CROSS_COMPILE|ARCH|O|W|C|CF)=' |
 		LC_ALL=C sort || true
-	echo "${MAKEFLAGS:-}" | tr ' ' '\n' | grep -vE '^(-j[0-9]*|--jobserver-[a-z]*=.*|-*[a-zA-Z]*j[0-9]*)$' || true
+	echo "${MAKEFLAGS:-}" | tr ' ' '\n' | awk '
+		/^(--)?$/ || /^-j[0-9]*$/ || /^--jobs(=.*)?$/ || /^--jobserver-/ { next }
+		/^--(no-)?print-directory$/ || /^--(silent|quiet)$/ || /^-[sw]+$/ { next }
+		# the first word: single-letter flags without a dash
+		NR == 1 && !/^-/ && !/=/ { gsub(/[swj0-9]/, ""); if ($0 == "") next }
+		{ print }' 
 }
 # stage_key NAME: the key of stage NAME. What of the tree it reads:
 #   kunit, qemu  what the last build of its kernel read (lib.sh tree_inputs:
