@@ -34,7 +34,7 @@ if [ -e "$marker" ]; then
 elif [ -d "$KTREE/.git/rebase-apply" ] || [ -d "$KTREE/.git/rebase-merge" ]; then
 	die "a git am or rebase of your own is in progress in $rel: finish it (git -C $rel am --continue / rebase --continue) or abort it (... --abort), then run make apply again"
 else
-	dirty=$(ktree_git status --porcelain --untracked-files=normal | head -5)
+	dirty=$(ktree_git status --porcelain --untracked-files=normal | head -5 || true)
 	if [ -n "$dirty" ]; then
 		die "$rel has uncommitted changes or untracked files, which make apply would lose:
 $dirty

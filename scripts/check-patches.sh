@@ -49,12 +49,12 @@ failed=0
 # code and configuration, and the tools.
 tools() {
 	local b
-	make --version | head -1
+	version make --version
 	for b in $BUILDS; do
 		case $b in
-		x86_64|um) gcc --version | head -1; sparse --version ;;
-		arm64) aarch64-linux-gnu-gcc --version | head -1 ;;
-		clang) clang-19 --version | head -1 ;;
+		x86_64|um) version gcc --version; version sparse --version ;;
+		arm64) version aarch64-linux-gnu-gcc --version ;;
+		clang) version clang-19 --version ;;
 		esac
 	done
 	perl -e 'print "perl $]\n"'

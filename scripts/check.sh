@@ -72,10 +72,10 @@ common_inputs() {
 		LC_ALL=C sort | xargs sha256sum)
 	for t in make gcc ld aarch64-linux-gnu-gcc qemu-system-aarch64 python3 \
 		 sphinx-build perl; do
-		"$t" --version 2>/dev/null | head -1 || echo "no $t"
+		version "$t" --version
 	done
 	sha256sum "$(command -v busybox || echo /bin/busybox)" 2>/dev/null || echo "no busybox"
-	ldd --version 2>/dev/null | head -1 || true
+	version ldd --version
 	dpkg-query -W -f='${Package}=${Version}\n' 2>/dev/null | sha256sum || true
 	uname -r
 	# the settings: the harness's and e2e/run.sh's knobs, the compiler

@@ -191,6 +191,18 @@ stage() {
 	return $rc
 }
 
+# version CMD...: the first line CMD prints, or "no CMD" (the whole output
+# is read: "CMD | head -1" kills CMD with SIGPIPE when it writes on, which
+# under pipefail fails at random)
+version() {
+	local out
+	if out=$("$@" 2>/dev/null); then
+		printf '%s\n' "${out%%$'\n'*}"
+	else
+		echo "no $1"
+	fi
+}
+
 # tree_inputs DIR: what of the series' tree the last kernel build in DIR
 # read, for a stage key: every file of the tree with its blob id, but the
 # C and assembler sources and headers (*.c, *.h, *.S) its .cmd files do not
