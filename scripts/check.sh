@@ -81,7 +81,7 @@ common_inputs() {
 	# the settings: the harness's and e2e/run.sh's knobs, the compiler
 	# and kbuild variables, make's flags but those of its jobs and output
 	# (.ci/run's --no-print-directory, -s, -w)
-	env | grep -E '^(E2E_|TIME_TRAVEL|PARALLEL|BOOT_TIMEOUT|BUILD_TIMEOUT|SELFTEST_ARGS|REMOTE_RESOURCES|EXTRA|BASE_SELFTEST|NO_BUILD|BUSYBOX|LEAK_MODULE|MODE|LAYOUTS|CYCLES|HOSTILE_ITERATIONS|REPORTS|KOUT|KCFLAGS|KCPPFLAGS|KAFLAGS|KBUILD_[A-Z_]*|LLVM|CC|CROSS_COMPILE|ARCH|O|W|C|CF)=' |
+	env | grep -E '^(E2E_[A-Z_]*|TIME_TRAVEL|PARALLEL|BOOT_TIMEOUT|BUILD_TIMEOUT|SELFTEST_ARGS|REMOTE_RESOURCES|EXTRA|BASE_SELFTEST|NO_BUILD|BUSYBOX|LEAK_MODULE|MODE|LAYOUTS|CYCLES|HOSTILE_ITERATIONS|REPORTS|KOUT|KCFLAGS|KCPPFLAGS|KAFLAGS|KBUILD_[A-Z_]*|LLVM|CC|CROSS_COMPILE|ARCH|O|W|C|CF)=' |
 		LC_ALL=C sort || true
 	echo "${MAKEFLAGS:-}" | tr ' ' '\n' | awk '
 		/^(--)?$/ || /^-j[0-9]*$/ || /^--jobs(=.*)?$/ || /^--jobserver-/ { next }
